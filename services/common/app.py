@@ -1,0 +1,124 @@
+"""The application factory every service uses: one way to build a service.
+
+It wires the lifespan (database engine, token verifier, counters), the middlewares
+(request id, metrics, body limit, idempotency), the problem-details handlers, health
+and metrics endpoints, the change feed, and the OpenAPI post-processing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+from prometheus_client import CollectorRegistry
+
+from services.common.audit import install_audit
+from services.common.auth import JWKSLoader, TokenVerifier, get_principal, http_jwks_loader
+from services.common.db import Database, TransactionalRoute
+from services.common.errors import install_error_handlers
+from services.common.idempotency import IdempotencyMiddleware
+from services.common.logging import configure_logging
+from services.common.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestContextMiddleware
+from services.common.models import KernelModels
+from services.common.observability import health_router
+from services.common.openapi import install_openapi
+from services.common.outbox import events_router
+from services.common.ratelimit import build_counter
+from services.common.settings import BaseServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """A router whose every operation requires a valid access token (the default)."""
+    deps = list(kwargs.pop("dependencies", []))
+    return APIRouter(route_class=TransactionalRoute, dependencies=[Depends(get_principal), *deps], **kwargs)
+
+
+def public_router(**kwargs: Any) -> APIRouter:
+    """A router for the few operations open without a token (token endpoint, JWKS)."""
+    return APIRouter(route_class=TransactionalRoute, **kwargs)
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    settings: BaseServiceSettings
+    kernel: KernelModels
+    routers: Sequence[APIRouter]
+    event_types: list[str] = field(default_factory=list)
+    jwks_loader: JWKSLoader | None = None
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    tags: list[dict[str, str]] = field(default_factory=list)
+    version: str = "1.0.0"
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        database = Database(
+            settings.effective_database_url,
+            pool_size=settings.database_pool_size,
+            echo=settings.database_echo,
+        )
+        install_audit(database.session_class, spec.kernel.audit)
+        app.state.database = database
+        loader = spec.jwks_loader or http_jwks_loader(settings.jwks_url)
+        app.state.verifier = TokenVerifier(
+            loader,
+            audience=settings.audience,
+            issuer=settings.issuer,
+            cache_seconds=settings.jwks_cache_seconds,
+        )
+        app.state.counter = build_counter(settings.redis_url, prefix=f"eo:{spec.name}:")
+        try:
+            for hook in spec.on_startup:
+                await hook(app)
+            yield
+        finally:
+            for hook in spec.on_shutdown:
+                await hook(app)
+            await app.state.counter.close()
+            await database.dispose()
+
+    def operation_id(route: APIRoute) -> str:
+        return f"{spec.name}_{route.name}"
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{settings.api_prefix}/openapi.json",
+        generate_unique_id_function=operation_id,
+        openapi_tags=spec.tags or None,
+    )
+    app.state.settings = settings
+    app.state.kernel = spec.kernel
+    app.state.metrics_registry = CollectorRegistry()
+    install_error_handlers(app)
+    install_openapi(app, title=spec.title, description=spec.description, version=spec.version)
+
+    app.include_router(health_router(spec.name))
+    for router in spec.routers:
+        app.include_router(router)
+    app.include_router(events_router(spec.name, spec.kernel.outbox, spec.event_types))
+
+    # Added innermost first: the request context wraps everything else.
+    app.add_middleware(IdempotencyMiddleware, model=spec.kernel.idempotency)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry, service=spec.name)
+    app.add_middleware(RequestContextMiddleware)
+    return app

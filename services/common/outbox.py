@@ -1,0 +1,146 @@
+"""Transactional outbox and the change feed ``GET /api/v1/<service>/events`` (GW-5).
+
+Events are inserted in the same transaction as the change they describe, so a change
+without its event (or the reverse) can't be committed. On PostgreSQL, writers of
+events take a transaction-level advisory lock first: ids are then committed in
+increasing order and a reader that has seen id N never later finds an id below N.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal, StaffPrincipal
+from services.common.context import current_actor, current_request_id
+from services.common.db import SessionDep, TransactionalRoute
+from services.common.errors import BadRequest, problem_responses
+from services.common.pagination import decode_cursor, encode_cursor
+
+
+async def emit(
+    session: AsyncSession,
+    outbox_model: type[Any],
+    *,
+    school_id: uuid.UUID,
+    type: str,
+    aggregate_type: str,
+    aggregate_id: uuid.UUID | str,
+    payload: dict[str, Any],
+) -> Any:
+    """Record an event in the current transaction."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        lock_key = zlib.crc32(outbox_model.__table__.fullname.encode() + str(bind.url.database).encode())
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+    actor = current_actor()
+    event = outbox_model(
+        school_id=school_id,
+        type=type,
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        payload=payload,
+        actor_id=actor.user_id if actor else None,
+        request_id=current_request_id(),
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+class EventRead(BaseModel):
+    id: uuid.UUID = Field(description="Уникальный идентификатор события (для дедупликации)")
+    cursor: str = Field(description="Курсор, после которого лента продолжится")
+    type: str = Field(description="Тип события, например user.created")
+    aggregate_type: str
+    aggregate_id: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+class EventPage(BaseModel):
+    items: list[EventRead]
+    next_cursor: str | None = Field(description="Курсор для следующего запроса (after=)")
+
+
+def events_router(service: str, outbox_model: type[Any], event_types: list[str]) -> APIRouter:
+    router = APIRouter(tags=["events"], route_class=TransactionalRoute)
+    types_doc = ", ".join(event_types)
+
+    @router.get(
+        f"/api/v1/{service}/events",
+        response_model=EventPage,
+        operation_id=f"{service}_list_events",
+        summary="Лента изменений (события после курсора)",
+        description=(
+            "События школы в порядке их фиксации. Передайте `after` из `next_cursor`, чтобы "
+            f"продолжить. Доступно администраторам и персоналу. Типы событий: {types_doc}."
+        ),
+        responses=problem_responses(400, 401, 403, 422),
+    )
+    async def list_events(
+        request: Request,
+        response: Response,
+        session: SessionDep,
+        principal: StaffPrincipal,
+        after: Annotated[str | None, Query(max_length=200, description="Курсор из предыдущего ответа")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000, description="Не больше 1000")] = 100,
+        types: Annotated[
+            str | None, Query(max_length=1000, description="Типы событий через запятую")
+        ] = None,
+    ) -> EventPage:
+        return await read_feed(session, outbox_model, principal, after, limit, types, response)
+
+    return router
+
+
+async def read_feed(
+    session: AsyncSession,
+    outbox_model: type[Any],
+    principal: Principal,
+    after: str | None,
+    limit: int,
+    types: str | None,
+    response: Response,
+) -> EventPage:
+    last_id = 0
+    if after:
+        raw = decode_cursor(after).get("e")
+        if not isinstance(raw, int) or raw < 0:
+            raise BadRequest("Курсор ленты повреждён", code="invalid-cursor")
+        max_id = (await session.execute(select(outbox_model.id).order_by(outbox_model.id.desc()).limit(1))).scalar()
+        if raw > (max_id or 0):
+            raise BadRequest("Курсор ленты указывает в будущее", code="invalid-cursor")
+        last_id = raw
+    stmt = (
+        select(outbox_model)
+        .where(outbox_model.school_id == principal.school_id, outbox_model.id > last_id)
+        .order_by(outbox_model.id)
+        .limit(limit)
+    )
+    if types:
+        wanted = [t.strip() for t in types.split(",") if t.strip()]
+        stmt = stmt.where(outbox_model.type.in_(wanted))
+    rows = list((await session.execute(stmt)).scalars().all())
+    items = [
+        EventRead(
+            id=row.event_id,
+            cursor=encode_cursor({"e": row.id}),
+            type=row.type,
+            aggregate_type=row.aggregate_type,
+            aggregate_id=row.aggregate_id,
+            occurred_at=row.occurred_at,
+            payload=row.payload,
+        )
+        for row in rows
+    ]
+    next_cursor = items[-1].cursor if items else (after or encode_cursor({"e": last_id}))
+    response.headers["Link"] = f'<?after={next_cursor}&limit={limit}>; rel="next"'
+    return EventPage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,76 @@
+"""Typed settings shared by every service (X-5: nothing is sent to third parties).
+
+Each service subclasses :class:`BaseServiceSettings` with its own environment prefix
+(``IDENTITY_``, ``LEARNING_`` …). Outside development the default secret is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-development-only"  # noqa: S105 - refused outside development
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = REPO_ROOT / "var"
+
+Environment = Literal["development", "test", "production"]
+
+
+class BaseServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set ``service_name`` and the env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = "development"
+    database_url: str = ""
+    database_pool_size: int = 10
+    database_echo: bool = False
+    secret_key: str = DEFAULT_SECRET
+    redis_url: str | None = None
+    issuer: str = "http://127.0.0.1:8000"
+    audience: str = "eo-platform"
+    jwks_url: str = "http://127.0.0.1:8001/api/v1/identity/.well-known/jwks.json"
+    jwks_cache_seconds: int = 3600
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    page_limit_default: int = 50
+    page_limit_max: int = 200
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Self:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
+            msg = (
+                f"{self.service_name}: the default secret key is refused outside development; "
+                "set the SECRET_KEY variable of this service"
+            )
+            raise ValueError(msg)
+        if self.environment != "development" and len(self.secret_key) < 32:
+            msg = f"{self.service_name}: SECRET_KEY must be at least 32 characters"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or a SQLite file under ``var/`` (the embedded default)."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{VAR_DIR / (self.service_name + '.db')}"
+
+    @property
+    def api_prefix(self) -> str:
+        return f"/api/v1/{self.service_name}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url

@@ -1,0 +1,1 @@
+"""The compliance service (CO-1 … CO-8)."""

@@ -1,0 +1,1 @@
+"""The journal service (JO-1 … JO-8)."""

@@ -1,0 +1,8 @@
+"""The routers of the journal service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+routers: list[APIRouter] = []
+EVENT_TYPES: list[str] = []

@@ -1,0 +1,1 @@
+"""The learning service (LE-1 … LE-12)."""
