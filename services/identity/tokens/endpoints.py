@@ -1,0 +1,116 @@
+"""Token endpoint, logout, JWKS and OpenID discovery (ID-5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Form, Request, Response, status
+
+from services.common.app import public_router
+from services.common.db import SessionDep
+from services.common.errors import BadRequest, problem_responses
+from services.identity.deps import (
+    CounterDep,
+    KeyStoreDep,
+    PasswordsDep,
+    SettingsDep,
+    client_address,
+)
+from services.identity.tokens.schemas import JWKS, LogoutRequest, OpenIDConfiguration, TokenResponse
+from services.identity.tokens.service import TokenService
+
+router = public_router(prefix="/api/v1/identity", tags=["tokens"])
+
+
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    summary="Получить токены (вход по паролю или обновление)",
+    description=(
+        "OAuth2: `grant_type=password` с `username` и `password`, либо "
+        "`grant_type=refresh_token` с `refresh_token`. Токен обновления меняется при каждом "
+        "использовании; повторное использование старого отзывает весь сеанс."
+    ),
+    responses=problem_responses(400, 403, 422, 429),
+)
+async def issue_token(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    keystore: KeyStoreDep,
+    passwords: PasswordsDep,
+    counter: CounterDep,
+    grant_type: Annotated[Literal["password", "refresh_token"], Form(description="Тип гранта")],
+    username: Annotated[str | None, Form(max_length=64)] = None,
+    password: Annotated[str | None, Form(max_length=1024)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=200)] = None,
+    client_id: Annotated[str | None, Form(max_length=100)] = None,
+) -> TokenResponse:
+    response.headers["Cache-Control"] = "no-store"
+    service = TokenService(session, settings, keystore, passwords, counter)
+    if grant_type == "password":
+        if not username or password is None:
+            raise BadRequest(
+                "Для grant_type=password укажите username и password",
+                code="invalid-request",
+                extra={"error": "invalid_request"},
+            )
+        return await service.password_grant(username, password, client_address(request))
+    if not refresh_token:
+        raise BadRequest(
+            "Для grant_type=refresh_token укажите refresh_token",
+            code="invalid-request",
+            extra={"error": "invalid_request"},
+        )
+    return await service.refresh_grant(refresh_token)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Выйти: отозвать сеанс токена обновления",
+    responses=problem_responses(400, 422),
+)
+async def logout(
+    body: LogoutRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    keystore: KeyStoreDep,
+    passwords: PasswordsDep,
+    counter: CounterDep,
+) -> Response:
+    await TokenService(session, settings, keystore, passwords, counter).logout(body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    response_model=JWKS,
+    summary="Открытые ключи проверки токенов (JWKS)",
+)
+async def jwks(response: Response, session: SessionDep, keystore: KeyStoreDep) -> JWKS:
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return JWKS(keys=await keystore.published(session))
+
+
+@router.get(
+    "/.well-known/openid-configuration",
+    response_model=OpenIDConfiguration,
+    summary="Документ обнаружения OpenID",
+)
+async def openid_configuration(settings: SettingsDep) -> OpenIDConfiguration:
+    base = settings.issuer.rstrip("/")
+    return OpenIDConfiguration(
+        issuer=settings.issuer,
+        jwks_uri=f"{base}/api/v1/identity/.well-known/jwks.json",
+        token_endpoint=f"{base}/api/v1/identity/token",
+        userinfo_endpoint=f"{base}/api/v1/identity/me",
+        grant_types_supported=["password", "refresh_token"],
+        response_types_supported=["token"],
+        subject_types_supported=["public"],
+        id_token_signing_alg_values_supported=["RS256"],
+        token_endpoint_auth_methods_supported=["none"],
+        claims_supported=["sub", "iss", "aud", "exp", "iat", "jti", "sid", "school", "roles"],
+    )

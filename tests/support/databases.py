@@ -1,0 +1,74 @@
+"""Test databases, built by running each service's migrations.
+
+SQLite always; PostgreSQL too when ``TEST_POSTGRES_URL`` names a server the tests may
+create databases on (e.g. ``postgresql://postgres@127.0.0.1:5432/postgres``). Each
+service gets its own database, per pytest-xdist worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICES = ("identity", "learning", "journal", "compliance")
+
+
+def worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgres"] if os.environ.get("TEST_POSTGRES_URL") else ["sqlite"]
+
+
+def _alembic_upgrade(service: str, url: str) -> None:
+    cfg = Config(str(REPO / "alembic.ini"), ini_section=service)
+    cfg.set_main_option("script_location", str(REPO / "services" / service / "migrations"))
+    cfg.attributes["database_url"] = url
+    command.upgrade(cfg, "head")
+
+
+def _pg_admin_url() -> str:
+    url = os.environ["TEST_POSTGRES_URL"]
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def _recreate_pg(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_url())
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def pg_url_for(name: str) -> str:
+    base = _pg_admin_url().rsplit("/", 1)[0]
+    return f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
+
+
+@cache
+def migrated_url(service: str, backend: str) -> str:
+    """A freshly migrated database for ``service`` on ``backend`` (once per process)."""
+    if backend == "sqlite":
+        folder = Path(tempfile.gettempdir()) / f"eo-tests-{os.getpid()}-{worker()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{service}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        name = f"eo_test_{service}_{worker()}"
+        asyncio.run(_recreate_pg(name))
+        url = pg_url_for(name)
+    _alembic_upgrade(service, url)
+    return url
