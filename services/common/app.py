@@ -80,7 +80,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             issuer=settings.issuer,
             cache_seconds=settings.jwks_cache_seconds,
         )
-        app.state.counter = build_counter(settings.redis_url, prefix=f"eo:{spec.name}:")
+        app.state.counter = build_counter(
+            settings.redis_url, prefix=settings.redis_prefix or f"eo:{spec.name}:"
+        )
         try:
             for hook in spec.on_startup:
                 await hook(app)

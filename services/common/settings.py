@@ -31,6 +31,8 @@ class BaseServiceSettings(BaseSettings):
     database_echo: bool = False
     secret_key: str = DEFAULT_SECRET
     redis_url: str | None = None
+    # Key prefix of shared counters in Redis; defaults to "eo:<service>:".
+    redis_prefix: str | None = None
     issuer: str = "http://127.0.0.1:8000"
     audience: str = "eo-platform"
     jwks_url: str = "http://127.0.0.1:8001/api/v1/identity/.well-known/jwks.json"
