@@ -22,7 +22,11 @@ from services.common.db import Database, TransactionalRoute
 from services.common.errors import install_error_handlers
 from services.common.idempotency import IdempotencyMiddleware
 from services.common.logging import configure_logging
-from services.common.middleware import BodySizeLimitMiddleware, MetricsMiddleware, RequestContextMiddleware
+from services.common.middleware import (
+    BodySizeLimitMiddleware,
+    MetricsMiddleware,
+    RequestContextMiddleware,
+)
 from services.common.models import KernelModels
 from services.common.observability import health_router
 from services.common.openapi import install_openapi
@@ -36,7 +40,9 @@ Hook = Callable[[FastAPI], Awaitable[None]]
 def api_router(**kwargs: Any) -> APIRouter:
     """A router whose every operation requires a valid access token (the default)."""
     deps = list(kwargs.pop("dependencies", []))
-    return APIRouter(route_class=TransactionalRoute, dependencies=[Depends(get_principal), *deps], **kwargs)
+    return APIRouter(
+        route_class=TransactionalRoute, dependencies=[Depends(get_principal), *deps], **kwargs
+    )
 
 
 def public_router(**kwargs: Any) -> APIRouter:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -19,7 +19,12 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 
@@ -87,7 +92,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def build_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool if ":memory:" in url else None)
+        engine = create_async_engine(
+            url, echo=echo, poolclass=NullPool if ":memory:" in url else None
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
@@ -105,7 +112,10 @@ class Database:
         # fire for another service living in the same process (tests).
         self.session_class: type[Session] = type("ServiceSession", (Session,), {})
         self.sessionmaker = async_sessionmaker(
-            self.engine, expire_on_commit=False, autoflush=False, sync_session_class=self.session_class
+            self.engine,
+            expire_on_commit=False,
+            autoflush=False,
+            sync_session_class=self.session_class,
         )
 
     async def ping(self) -> None:
@@ -157,7 +167,7 @@ class TransactionalRoute(APIRoute):
     response, never a 200 over lost data.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

@@ -50,7 +50,9 @@ class FieldError(BaseModel):
 class Problem(BaseModel):
     """Problem details (RFC 9457)."""
 
-    type: str = Field(description="Стабильный машинный тип ошибки", examples=["urn:eo:problem:not-found"])
+    type: str = Field(
+        description="Стабильный машинный тип ошибки", examples=["urn:eo:problem:not-found"]
+    )
     title: str = Field(description="Краткое описание ошибки")
     status: int
     detail: str | None = None
@@ -340,7 +342,11 @@ _PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schema
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for an operation: each status documented as problem details."""
     return {
-        s: {"model": Problem, "description": _RESPONSE_DESCRIPTIONS.get(s, "Ошибка"), "content": _PROBLEM_CONTENT}
+        s: {
+            "model": Problem,
+            "description": _RESPONSE_DESCRIPTIONS.get(s, "Ошибка"),
+            "content": _PROBLEM_CONTENT,
+        }
         for s in statuses
     }
 

@@ -45,7 +45,9 @@ class IdempotencyMiddleware:
         key = raw_key.decode("latin-1")
         if not _VALID_KEY.match(key):
             await send_problem(
-                send, 400, "Заголовок Idempotency-Key: от 1 до 255 печатных символов ASCII",
+                send,
+                400,
+                "Заголовок Idempotency-Key: от 1 до 255 печатных символов ASCII",
                 "invalid-idempotency-key",
             )
             return
@@ -116,11 +118,17 @@ class IdempotencyMiddleware:
             await session.execute(
                 update(self.model)
                 .where(self.model.id == record_id)
-                .values(state="done", response_status=status, response_headers=stored,
-                        response_body=bytes(resp_body))
+                .values(
+                    state="done",
+                    response_status=status,
+                    response_headers=stored,
+                    response_body=bytes(resp_body),
+                )
             )
 
-    async def _claim(self, database: Database, owner: str, key: str, request_hash: str, send: Send) -> Any:
+    async def _claim(
+        self, database: Database, owner: str, key: str, request_hash: str, send: Send
+    ) -> Any:
         model = self.model
         try:
             async with database.session() as session:
@@ -132,8 +140,10 @@ class IdempotencyMiddleware:
             pass
         async with database.session() as session:
             existing = (
-                await session.execute(select(model).where(model.scope == owner, model.key == key))
-            ).scalars().first()
+                (await session.execute(select(model).where(model.scope == owner, model.key == key)))
+                .scalars()
+                .first()
+            )
             if existing is None:  # removed meanwhile: the earlier request failed; go again
                 record = model(scope=owner, key=key, request_hash=request_hash, state="in_flight")
                 session.add(record)
@@ -141,7 +151,8 @@ class IdempotencyMiddleware:
                 return record.id
             if existing.request_hash != request_hash:
                 await send_problem(
-                    send, 422,
+                    send,
+                    422,
                     "Этот Idempotency-Key уже использован для другого запроса",
                     "idempotency-key-reused",
                 )
@@ -151,14 +162,26 @@ class IdempotencyMiddleware:
                     existing.created_at = utcnow()
                     return existing.id
                 await send_problem(
-                    send, 409, "Запрос с этим Idempotency-Key ещё выполняется", "idempotency-in-flight"
+                    send,
+                    409,
+                    "Запрос с этим Idempotency-Key ещё выполняется",
+                    "idempotency-in-flight",
                 )
                 return None
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in existing.response_headers or []]
+            headers = [
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in existing.response_headers or []
+            ]
             body = existing.response_body or b""
             headers.append((b"content-length", str(len(body)).encode()))
             headers.append((b"idempotent-replayed", b"true"))
-            await send({"type": "http.response.start", "status": existing.response_status, "headers": headers})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": existing.response_status,
+                    "headers": headers,
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return None
 

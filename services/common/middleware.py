@@ -22,7 +22,7 @@ access_logger = logging.getLogger("eo.access")
 def incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
-            return value.decode()
+            return bytes(value).decode()
     return uuid.uuid4().hex
 
 
@@ -138,11 +138,15 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, registry: CollectorRegistry, service: str) -> None:
         self.app = app
         self.requests = Counter(
-            "http_requests_total", "HTTP requests", ["service", "method", "route", "status"],
+            "http_requests_total",
+            "HTTP requests",
+            ["service", "method", "route", "status"],
             registry=registry,
         )
         self.latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"],
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["service", "method", "route"],
             registry=registry,
         )
         self.service = service
@@ -166,4 +170,6 @@ class MetricsMiddleware:
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
             self.requests.labels(self.service, method, template, str(status["code"])).inc()
-            self.latency.labels(self.service, method, template).observe(time.perf_counter() - started)
+            self.latency.labels(self.service, method, template).observe(
+                time.perf_counter() - started
+            )

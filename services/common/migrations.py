@@ -30,7 +30,9 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-def run_migrations(metadata: MetaData, settings_cls: type[BaseServiceSettings], service: str) -> None:
+def run_migrations(
+    metadata: MetaData, settings_cls: type[BaseServiceSettings], service: str
+) -> None:
     version_table = f"alembic_version_{service}"
     url = _url(settings_cls)
     opts: dict[str, Any] = {

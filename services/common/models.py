@@ -79,7 +79,10 @@ def kernel_models(base: type[DeclarativeBase]) -> KernelModels:
     outbox = type(
         "OutboxEvent",
         (OutboxEventMixin, base),
-        {"__module__": module, "__table_args__": (Index("ix_outbox_events_school_id_id", "school_id", "id"),)},
+        {
+            "__module__": module,
+            "__table_args__": (Index("ix_outbox_events_school_id_id", "school_id", "id"),),
+        },
     )
     idem = type("IdempotencyRecord", (IdempotencyRecordMixin, base), {"__module__": module})
     return KernelModels(audit=audit, outbox=outbox, idempotency=idem)

@@ -50,9 +50,16 @@ def health_router(service: str) -> APIRouter:
         operation_id=f"{service}_metrics",
         summary="Метрики Prometheus",
         response_class=Response,
-        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Метрики"}},
+        responses={
+            200: {
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+                "description": "Метрики",
+            }
+        },
     )
     async def metrics(request: Request) -> Response:
-        return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(
+            generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST
+        )
 
     return router

@@ -21,7 +21,11 @@ def _problem_schemas() -> dict[str, Any]:
 
 def build_openapi(app: FastAPI, *, title: str, description: str, version: str) -> dict[str, Any]:
     schema = get_openapi(
-        title=title, version=version, description=description, routes=app.routes, tags=app.openapi_tags
+        title=title,
+        version=version,
+        description=description,
+        routes=app.routes,
+        tags=app.openapi_tags,
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
@@ -50,7 +54,9 @@ def build_openapi(app: FastAPI, *, title: str, description: str, version: str) -
 def install_openapi(app: FastAPI, *, title: str, description: str, version: str) -> None:
     def custom() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app, title=title, description=description, version=version)
+            app.openapi_schema = build_openapi(
+                app, title=title, description=description, version=version
+            )
         return app.openapi_schema
 
     app.openapi = custom  # type: ignore[method-assign]

@@ -38,7 +38,7 @@ async def emit(
     """Record an event in the current transaction."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        lock_key = zlib.crc32(outbox_model.__table__.fullname.encode() + str(bind.url.database).encode())
+        lock_key = zlib.crc32(outbox_model.__table__.fullname.encode())
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
     actor = current_actor()
     event = outbox_model(
@@ -90,7 +90,9 @@ def events_router(service: str, outbox_model: type[Any], event_types: list[str])
         response: Response,
         session: SessionDep,
         principal: StaffPrincipal,
-        after: Annotated[str | None, Query(max_length=200, description="Курсор из предыдущего ответа")] = None,
+        after: Annotated[
+            str | None, Query(max_length=200, description="Курсор из предыдущего ответа")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=1000, description="Не больше 1000")] = 100,
         types: Annotated[
             str | None, Query(max_length=1000, description="Типы событий через запятую")
@@ -115,7 +117,9 @@ async def read_feed(
         raw = decode_cursor(after).get("e")
         if not isinstance(raw, int) or raw < 0:
             raise BadRequest("Курсор ленты повреждён", code="invalid-cursor")
-        max_id = (await session.execute(select(outbox_model.id).order_by(outbox_model.id.desc()).limit(1))).scalar()
+        max_id = (
+            await session.execute(select(outbox_model.id).order_by(outbox_model.id.desc()).limit(1))
+        ).scalar()
         if raw > (max_id or 0):
             raise BadRequest("Курсор ленты указывает в будущее", code="invalid-cursor")
         last_id = raw

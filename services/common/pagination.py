@@ -47,7 +47,8 @@ class PageParams:
 def page_params(
     request: Request,
     cursor: Annotated[
-        str | None, Query(max_length=512, description="Курсор следующей страницы из ответа или заголовка Link")
+        str | None,
+        Query(max_length=512, description="Курсор следующей страницы из ответа или заголовка Link"),
     ] = None,
     limit: Annotated[
         int | None, Query(ge=1, description="Размер страницы (не больше максимума сервиса)")
@@ -58,9 +59,7 @@ def page_params(
     if limit is None:
         limit = int(settings.page_limit_default)
     if limit > max_limit:
-        raise BadRequest(
-            f"Параметр limit не может превышать {max_limit}", code="limit-too-large"
-        )
+        raise BadRequest(f"Параметр limit не может превышать {max_limit}", code="limit-too-large")
     return PageParams(cursor, limit, max_limit)
 
 

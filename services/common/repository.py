@@ -26,17 +26,18 @@ class Repository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _select(self) -> Select[tuple[M]]:
+    def _select(self) -> Select[Any]:
         return select(self.model)
 
-    def _scoped(self, school_id: uuid.UUID) -> Select[tuple[M]]:
+    def _scoped(self, school_id: uuid.UUID) -> Select[Any]:
         return self._select().where(self.model.school_id == school_id)  # type: ignore[attr-defined]
 
     async def get(self, id_: uuid.UUID, *, school_id: uuid.UUID | None = None) -> M | None:
         stmt = self._select().where(self.model.id == id_)  # type: ignore[attr-defined]
         if school_id is not None:
             stmt = stmt.where(self.model.school_id == school_id)  # type: ignore[attr-defined]
-        return (await self.session.execute(stmt)).scalars().first()
+        result: M | None = (await self.session.execute(stmt)).scalars().first()
+        return result
 
     async def add(self, obj: M, *, flush: bool = True) -> M:
         self.session.add(obj)
@@ -55,7 +56,7 @@ class Repository(Generic[M]):
         return (await self.session.execute(stmt)).scalars().first()
 
     async def page(
-        self, stmt: Select[tuple[M]], params: PageParams
+        self, stmt: Select[Any], params: PageParams
     ) -> tuple[list[M], dict[str, Any] | None]:
         """Keyset page ordered by id; returns the items and the next cursor (or None)."""
         id_col = self.model.id  # type: ignore[attr-defined]
@@ -64,7 +65,9 @@ class Repository(Generic[M]):
             try:
                 last = uuid.UUID(str(after.get("id")))
             except ValueError:
-                raise BadRequest("Курсор повреждён или не распознан", code="invalid-cursor") from None
+                raise BadRequest(
+                    "Курсор повреждён или не распознан", code="invalid-cursor"
+                ) from None
             stmt = stmt.where(id_col > last)
         rows = await self.all(stmt.order_by(id_col).limit(params.limit + 1))
         if len(rows) > params.limit:

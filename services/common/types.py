@@ -19,7 +19,11 @@ def _no_control_chars(value: str) -> str:
 
 
 SafeStr = Annotated[str, AfterValidator(_no_control_chars)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_no_control_chars)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_control_chars),
+]
 ShortText = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_control_chars)]
 
 

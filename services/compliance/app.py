@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.common.app import ServiceSpec, create_service_app
+from services.common.auth import JWKSLoader
 from services.compliance.api import EVENT_TYPES, routers
 from services.compliance.models import kernel
 from services.compliance.settings import Settings
-from services.common.app import ServiceSpec, create_service_app
-from services.common.auth import JWKSLoader
 
 
-def create_app(settings: Settings | None = None, *, jwks_loader: JWKSLoader | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, jwks_loader: JWKSLoader | None = None
+) -> FastAPI:
     return create_service_app(
         ServiceSpec(
             name="compliance",

@@ -49,8 +49,10 @@ class KeyStore:
     async def rotate(self, session: AsyncSession) -> SigningKey:
         now = utcnow()
         current = (
-            await session.execute(select(SigningKey).where(SigningKey.retired_at.is_(None)))
-        ).scalars().all()
+            (await session.execute(select(SigningKey).where(SigningKey.retired_at.is_(None))))
+            .scalars()
+            .all()
+        )
         for key in current:
             key.retired_at = now
             key.verify_until = now + self._grace
@@ -79,8 +81,10 @@ class KeyStore:
 
     async def published(self, session: AsyncSession) -> list[dict[str, Any]]:
         now = utcnow()
-        stmt = select(SigningKey).where(
-            or_(SigningKey.retired_at.is_(None), SigningKey.verify_until > now)
-        ).order_by(SigningKey.created_at.desc())
+        stmt = (
+            select(SigningKey)
+            .where(or_(SigningKey.retired_at.is_(None), SigningKey.verify_until > now))
+            .order_by(SigningKey.created_at.desc())
+        )
         keys = (await session.execute(stmt)).scalars().all()
         return [jwt.public_jwk(self._decrypt(k), k.kid) for k in keys]

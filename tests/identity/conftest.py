@@ -39,7 +39,9 @@ def identity_db_url(db_backend: str) -> str:
 
 
 @pytest.fixture
-async def identity_app(identity_db_url: str, identity_overrides: dict[str, object]) -> AsyncIterator[FastAPI]:
+async def identity_app(
+    identity_db_url: str, identity_overrides: dict[str, object]
+) -> AsyncIterator[FastAPI]:
     app = create_app(identity_settings(identity_db_url, **identity_overrides))
     async with app.router.lifespan_context(app):
         yield app
@@ -62,7 +64,9 @@ async def other_school(identity_app: FastAPI) -> SchoolWorld:
     return await make_school(identity_app, "МБОУ Другая школа")
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, object]:
+async def login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> dict[str, object]:
     response = await client.post(
         "/api/v1/identity/token",
         data={"grant_type": "password", "username": username, "password": password},
@@ -71,6 +75,8 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
     return dict(response.json())
 
 
-async def bearer(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+async def bearer(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD
+) -> dict[str, str]:
     tokens = await login(client, username, password)
     return {"Authorization": f"Bearer {tokens['access_token']}"}

@@ -86,14 +86,19 @@ async def make_school(app: FastAPI, name: str = "МБОУ СОШ № 1") -> Scho
         session.add(school)
         await session.flush()
         year = AcademicYear(
-            school_id=school.id, name="2026/2027", starts_on=date(2026, 9, 1),
-            ends_on=date(2027, 5, 31), is_current=True,
+            school_id=school.id,
+            name="2026/2027",
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2027, 5, 31),
+            is_current=True,
         )
         session.add(year)
         await session.flush()
         classes = {}
         for grade, letter in ((7, "Б"), (3, "А")):
-            group = ClassGroup(school_id=school.id, academic_year_id=year.id, grade=grade, letter=letter)
+            group = ClassGroup(
+                school_id=school.id, academic_year_id=year.id, grade=grade, letter=letter
+            )
             session.add(group)
             await session.flush()
             classes[f"{grade}{letter}"] = group.id
@@ -102,11 +107,27 @@ async def make_school(app: FastAPI, name: str = "МБОУ СОШ № 1") -> Scho
     world.people["staff"] = await add_user(app, world.id, ["staff"])
     world.people["teacher"] = await add_user(app, world.id, ["teacher"])
     world.people["teacher2"] = await add_user(app, world.id, ["teacher"])
-    world.people["student"] = await add_user(app, world.id, ["student"], birth_date=date(2013, 3, 1))
-    world.people["student2"] = await add_user(app, world.id, ["student"], birth_date=date(2013, 5, 2))
+    world.people["student"] = await add_user(
+        app, world.id, ["student"], birth_date=date(2013, 3, 1)
+    )
+    world.people["student2"] = await add_user(
+        app, world.id, ["student"], birth_date=date(2013, 5, 2)
+    )
     world.people["guardian"] = await add_user(app, world.id, ["guardian"])
     async with app.state.database.session() as session:
-        session.add(ClassMembership(school_id=world.id, class_group_id=classes["7Б"], student_id=world["student"].id))
-        session.add(ClassMembership(school_id=world.id, class_group_id=classes["3А"], student_id=world["student2"].id))
-        session.add(Guardianship(school_id=world.id, guardian_id=world["guardian"].id, student_id=world["student"].id))
+        session.add(
+            ClassMembership(
+                school_id=world.id, class_group_id=classes["7Б"], student_id=world["student"].id
+            )
+        )
+        session.add(
+            ClassMembership(
+                school_id=world.id, class_group_id=classes["3А"], student_id=world["student2"].id
+            )
+        )
+        session.add(
+            Guardianship(
+                school_id=world.id, guardian_id=world["guardian"].id, student_id=world["student"].id
+            )
+        )
     return world

@@ -23,12 +23,19 @@ def identity_overrides(request: pytest.FixtureRequest, redis_url: str | None) ->
 
 
 class TestAccountThrottling:
-    async def test_failures_lock_the_account_with_retry_after(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_failures_lock_the_account_with_retry_after(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         username = school["student"].username
         for _ in range(5):
-            response = await client.post(TOKEN, data={"grant_type": "password", "username": username, "password": "wrong-pass-1"})
+            response = await client.post(
+                TOKEN,
+                data={"grant_type": "password", "username": username, "password": "wrong-pass-1"},
+            )
             assert response.status_code == 400
-        locked = await client.post(TOKEN, data={"grant_type": "password", "username": username, "password": PASSWORD})
+        locked = await client.post(
+            TOKEN, data={"grant_type": "password", "username": username, "password": PASSWORD}
+        )
         assert locked.status_code == 429
         assert int(locked.headers["retry-after"]) >= 1
         assert locked.json()["type"] == "urn:eo:problem:login-throttled"
@@ -36,7 +43,16 @@ class TestAccountThrottling:
     async def test_unknown_accounts_are_throttled_alike(self, client: httpx.AsyncClient) -> None:
         username = "ghost-" + uuid.uuid4().hex[:8]
         statuses = [
-            (await client.post(TOKEN, data={"grant_type": "password", "username": username, "password": "wrong-pass-1"})).status_code
+            (
+                await client.post(
+                    TOKEN,
+                    data={
+                        "grant_type": "password",
+                        "username": username,
+                        "password": "wrong-pass-1",
+                    },
+                )
+            ).status_code
             for _ in range(6)
         ]
         assert statuses == [400] * 5 + [429]
@@ -49,7 +65,11 @@ class TestClientThrottling:
         for i in range(31):
             response = await client.post(
                 TOKEN,
-                data={"grant_type": "password", "username": f"spray-{i}-{uuid.uuid4().hex[:4]}", "password": "wrong-pass-1"},
+                data={
+                    "grant_type": "password",
+                    "username": f"spray-{i}-{uuid.uuid4().hex[:4]}",
+                    "password": "wrong-pass-1",
+                },
                 headers={"X-Forwarded-For": ip},
             )
             statuses.append(response.status_code)

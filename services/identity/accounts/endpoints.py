@@ -10,7 +10,13 @@ from services.common.db import SessionDep
 from services.common.errors import AUTH_ERRORS, problem_responses
 from services.identity.accounts.schemas import InitialPasswordChange, MeRead, PasswordChange
 from services.identity.accounts.service import AccountService
-from services.identity.deps import CounterDep, KeyStoreDep, PasswordsDep, SettingsDep, client_address
+from services.identity.deps import (
+    CounterDep,
+    KeyStoreDep,
+    PasswordsDep,
+    SettingsDep,
+    client_address,
+)
 from services.identity.tokens.schemas import TokenResponse
 
 router = api_router(prefix="/api/v1/identity", tags=["accounts"])
@@ -31,7 +37,9 @@ async def get_me(
     passwords: PasswordsDep,
     counter: CounterDep,
 ) -> MeRead:
-    return await AccountService(session, settings, keystore, passwords, counter).me(principal.user_id)
+    return await AccountService(session, settings, keystore, passwords, counter).me(
+        principal.user_id
+    )
 
 
 @router.post(

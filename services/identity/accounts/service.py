@@ -46,20 +46,27 @@ class AccountService:
             roles=user.role_names,
             must_change_password=user.must_change_password,
             school=SchoolBrief(
-                id=school.id, name=school.name, short_name=school.short_name, timezone=school.timezone
+                id=school.id,
+                name=school.name,
+                short_name=school.short_name,
+                timezone=school.timezone,
             ),
         )
 
     async def _set_password(self, user: User, new_password: str, current_password: str) -> None:
         check_policy(new_password, username=user.username)
         if new_password == current_password:
-            raise BusinessRuleError("Новый пароль должен отличаться от прежнего", code="password-reused")
+            raise BusinessRuleError(
+                "Новый пароль должен отличаться от прежнего", code="password-reused"
+            )
         user.password_hash = await self.passwords.hash(new_password)
         user.must_change_password = False
         user.password_changed_at = utcnow()
         await self.tokens.revoke_all(user, "password-change")
 
-    async def change_password(self, user_id: object, current_password: str, new_password: str) -> None:
+    async def change_password(
+        self, user_id: object, current_password: str, new_password: str
+    ) -> None:
         user = await self.tokens.users.with_roles(user_id)  # type: ignore[arg-type]
         if user is None:
             raise NotFound("Учётная запись не найдена")
@@ -73,7 +80,9 @@ class AccountService:
     ) -> TokenResponse:
         user = await self.tokens.authenticate(username, current_password, client)
         if not user.must_change_password:
-            raise invalid_grant("Пароль уже был сменён; войдите обычным способом", "password-already-changed")
+            raise invalid_grant(
+                "Пароль уже был сменён; войдите обычным способом", "password-already-changed"
+            )
         await self._set_password(user, new_password, current_password)
         await self.session.flush()
         return await self.tokens.issue(user)

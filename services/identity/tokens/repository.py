@@ -22,7 +22,9 @@ class UserLookup(Repository[User]):
         return await self.first(stmt)
 
     async def with_roles(self, user_id: uuid.UUID) -> User | None:
-        return await self.first(select(User).where(User.id == user_id).options(selectinload(User.roles)))
+        return await self.first(
+            select(User).where(User.id == user_id).options(selectinload(User.roles))
+        )
 
 
 class RefreshTokenRepository(Repository[RefreshToken]):

@@ -55,9 +55,13 @@ class TokenService:
         self.refresh_tokens = RefreshTokenRepository(session)
 
     def _hash(self, token: str) -> str:
-        return hmac.new(self.settings.secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(
+            self.settings.secret_key.encode(), token.encode(), hashlib.sha256
+        ).hexdigest()
 
-    async def issue(self, user: User, family_id: uuid.UUID | None = None, family_expires=None) -> TokenResponse:  # type: ignore[no-untyped-def]
+    async def issue(
+        self, user: User, family_id: uuid.UUID | None = None, family_expires=None
+    ) -> TokenResponse:  # type: ignore[no-untyped-def]
         now = utcnow()
         kid, pem = await self.keystore.signing_key(self.session)
         family = family_id or uuid.uuid4()
@@ -77,7 +81,9 @@ class TokenService:
         }
         access = jwt.sign(claims, pem, kid)
         refresh = secrets.token_urlsafe(32)
-        family_end = family_expires or now + timedelta(seconds=self.settings.refresh_family_max_seconds)
+        family_end = family_expires or now + timedelta(
+            seconds=self.settings.refresh_family_max_seconds
+        )
         expires = min(now + timedelta(seconds=self.settings.refresh_token_seconds), family_end)
         await self.refresh_tokens.add(
             RefreshToken(
@@ -98,7 +104,9 @@ class TokenService:
         )
 
     async def _throttle_client(self, client: str) -> None:
-        hit = await self.counter.hit(f"login:client:{client}", self.settings.login_client_window_seconds)
+        hit = await self.counter.hit(
+            f"login:client:{client}", self.settings.login_client_window_seconds
+        )
         if hit.over(self.settings.login_client_attempts):
             raise TooManyRequests(
                 "Слишком много попыток входа с этого адреса; повторите позже",
@@ -111,7 +119,9 @@ class TokenService:
         return f"login:account:{digest}"
 
     async def _check_account(self, username: str) -> None:
-        peek = await self.counter.peek(self._account_key(username), self.settings.login_account_window_seconds)
+        peek = await self.counter.peek(
+            self._account_key(username), self.settings.login_account_window_seconds
+        )
         if peek.count >= self.settings.login_account_failures:
             raise TooManyRequests(
                 "Слишком много неудачных попыток входа; повторите позже",
@@ -126,7 +136,9 @@ class TokenService:
         user = await self.users.by_username(username)
         ok = await self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
-            await self.counter.hit(self._account_key(username), self.settings.login_account_window_seconds)
+            await self.counter.hit(
+                self._account_key(username), self.settings.login_account_window_seconds
+            )
             raise invalid_grant()
         await self.counter.reset(self._account_key(username))
         if self.passwords.needs_rehash(user.password_hash):
@@ -152,7 +164,9 @@ class TokenService:
             # Somebody presents a token that was already exchanged: assume theft.
             await self.refresh_tokens.revoke_family(stored.family_id, now, "reuse")
             await self.session.commit()  # the revocation must survive the error response
-            raise invalid_grant("Токен обновления уже использован; сеанс отозван", "refresh-token-reused")
+            raise invalid_grant(
+                "Токен обновления уже использован; сеанс отозван", "refresh-token-reused"
+            )
         if stored.expires_at <= now or stored.family_expires_at <= now:
             raise invalid_grant("Срок действия токена обновления истёк", "invalid-refresh-token")
         user = await self.users.with_roles(stored.user_id)
