@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.context import set_actor, set_request_id
@@ -66,8 +67,15 @@ class RequestContextMiddleware:
             )
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when the body grows past the limit.
+
+    An HTTPException, because FastAPI re-raises those from a middleware's ``receive``
+    while it turns any other error met reading the body into a 400.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(413, detail)
 
 
 async def send_problem(send: Send, status: int, detail: str, code: str | None = None) -> None:
@@ -116,7 +124,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(detail)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -115,7 +115,8 @@ async def read_feed(
     last_id = 0
     if after:
         raw = decode_cursor(after).get("e")
-        if not isinstance(raw, int) or raw < 0:
+        # bool is an int subclass: {"e": true} must not reach the query
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
             raise BadRequest("Курсор ленты повреждён", code="invalid-cursor")
         max_id = (
             await session.execute(select(outbox_model.id).order_by(outbox_model.id.desc()).limit(1))

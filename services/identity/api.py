@@ -5,9 +5,29 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.identity.accounts import endpoints as accounts
+from services.identity.class_groups import endpoints as class_groups
+from services.identity.external_ids import endpoints as external_ids
+from services.identity.guardianship import endpoints as guardianship
+from services.identity.privacy import endpoints as privacy
+from services.identity.roster import endpoints as roster
+from services.identity.school import endpoints as school
 from services.identity.tokens import endpoints as tokens
+from services.identity.training import endpoints as training
+from services.identity.users import endpoints as users
 
-routers: list[APIRouter] = [tokens.router, accounts.public, accounts.router]
+routers: list[APIRouter] = [
+    tokens.router,
+    accounts.public,
+    accounts.router,
+    school.router,
+    class_groups.router,
+    roster.router,
+    users.router,
+    guardianship.router,
+    training.router,
+    external_ids.router,
+    privacy.router,
+]
 
 EVENT_TYPES: list[str] = [
     "user.created",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import IdMixin, TimestampMixin
@@ -31,6 +31,14 @@ class AcademicYear(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("school_id", "name"),
         CheckConstraint("starts_on < ends_on", name="dates_ordered"),
+        # At most one current year per school, even under concurrent updates.
+        Index(
+            "uq_academic_years_one_current",
+            "school_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("schools.id"), index=True)

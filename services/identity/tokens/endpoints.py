@@ -9,6 +9,7 @@ from fastapi import Form, Request, Response, status
 from services.common.app import public_router
 from services.common.db import SessionDep
 from services.common.errors import BadRequest, problem_responses
+from services.common.types import SafeStr
 from services.identity.deps import (
     CounterDep,
     KeyStoreDep,
@@ -42,7 +43,8 @@ async def issue_token(
     passwords: PasswordsDep,
     counter: CounterDep,
     grant_type: Annotated[Literal["password", "refresh_token"], Form(description="Тип гранта")],
-    username: Annotated[str | None, Form(max_length=64)] = None,
+    # SafeStr: a NUL byte would reach the username query (PostgreSQL refuses it: a 500)
+    username: Annotated[SafeStr | None, Form(max_length=64)] = None,
     password: Annotated[str | None, Form(max_length=1024)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[str | None, Form(max_length=200)] = None,

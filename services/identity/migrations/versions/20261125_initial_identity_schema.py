@@ -2,7 +2,7 @@
 
 Revision ID: 0001_identity
 Revises:
-Create Date: 2026-11-25 17:25:31.578952+00:00
+Create Date: 2026-11-25 17:45:08.475339+00:00
 """
 
 from collections.abc import Sequence
@@ -119,6 +119,13 @@ def upgrade() -> None:
     with op.batch_alter_table("academic_years", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_academic_years_school_id"), ["school_id"], unique=False
+        )
+        batch_op.create_index(
+            "uq_academic_years_one_current",
+            ["school_id"],
+            unique=True,
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
         )
 
     op.create_table(
@@ -484,6 +491,11 @@ def downgrade() -> None:
 
     op.drop_table("external_ids")
     with op.batch_alter_table("academic_years", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_academic_years_one_current",
+            sqlite_where=sa.text("is_current"),
+            postgresql_where=sa.text("is_current"),
+        )
         batch_op.drop_index(batch_op.f("ix_academic_years_school_id"))
 
     op.drop_table("academic_years")

@@ -1,0 +1,212 @@
+"""The summary printed by ``python -m bench`` and the text of docs/performance.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+from typing import Any
+
+P1_GOAL = 0.75
+LOGIN_GOAL = 0.9
+
+
+def machine(cores: int, cpus: str | None) -> dict[str, Any]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cores_used": cores,
+        "pinned_to": cpus,
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _login_headline(results: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    login = results.get("login")
+    if not login:
+        return None
+    key = max(login, key=int)  # all cores busy: the throughput a server gets
+    return key, login[key]
+
+
+def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    p1 = results.get("p1")
+    out.append(
+        {
+            "id": "P1",
+            "goal": f"gateway ≥ {P1_GOAL}× direct (authenticated GET, wrk 64 connections)",
+            "value": p1["ratio"] if p1 else None,
+            "passed": bool(p1 and p1["ratio"] >= P1_GOAL),
+        }
+    )
+    headline = _login_headline(results)
+    out.append(
+        {
+            "id": "login",
+            "goal": f"login ≥ {LOGIN_GOAL}× bare Argon2id verify (m=19 MiB, t=2, p=1)",
+            "value": headline[1]["ratio"] if headline else None,
+            "passed": bool(headline and headline[1]["ratio"] >= LOGIN_GOAL),
+        }
+    )
+    return out
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}×" if value is not None else "not measured"
+
+
+def summary(results: dict[str, Any]) -> str:
+    lines = ["Summary"]
+    tokens = results.get("tokens")
+    if tokens:
+        lines.append(
+            "  token verification: jwt.verify {raw_verify_us:.0f} µs, "
+            "TokenVerifier uncached {verifier_uncached_us:.0f} µs, "
+            "cached {verifier_cached_us:.2f} µs".format(**tokens)
+        )
+    p1 = results.get("p1")
+    if p1:
+        lines.append(
+            f"  P1: direct {p1['direct_rps']:.0f} req/s, through the gateway "
+            f"{p1['gateway_rps']:.0f} req/s"
+        )
+    for concurrency, figures in (results.get("login") or {}).items():
+        lines.append(
+            f"  login x{concurrency}: {figures['login_rps']:.1f}/s vs bare verify "
+            f"{figures['argon2_verify_rps']:.1f}/s"
+        )
+    for goal in results["goals"]:
+        verdict = "PASS" if goal["passed"] else "FAIL"
+        lines.append(f"  {verdict}  {goal['id']}: {_ratio(goal['value'])}  (goal: {goal['goal']})")
+    return "\n".join(lines)
+
+
+def performance_md(results: dict[str, Any], args: argparse.Namespace) -> str:
+    m = results["machine"]
+    tokens = results["tokens"]
+    p1 = results.get("p1")
+    login = results.get("login") or {}
+    goal_rows = "\n".join(
+        f"| {g['id']} | {g['goal']} | {_ratio(g['value'])} | {'pass' if g['passed'] else 'FAIL'} |"
+        for g in results["goals"]
+    )
+    pinned = f", pinned to CPUs {m['pinned_to']}" if m["pinned_to"] else ""
+    parts = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (`python -m bench --write-docs` regenerates this page). "
+        "Benchmarks are not tests: they live in `bench/`, start real uvicorn processes "
+        "and drive them with [wrk](https://github.com/wg/wrk) (Debian package `wrk`).",
+        "",
+        "## Machine and run",
+        "",
+        f"- Date: {results['date']}",
+        f"- CPU: {m['cpu_model']}; `nproc` = {m['nproc']}; "
+        f"{m['cores_used']} cores used by everything (wrk, gateway, service){pinned}",
+        f"- Python {m['python']}, {m['system']}; uvicorn with uvloop and httptools, "
+        "one worker per process",
+        f"- wrk: {args.connections} connections, {args.threads} threads, "
+        f"{args.seconds} s per run, {args.rounds} interleaved rounds "
+        "(direct, gateway, direct, gateway …) after a 3 s warm-up of each",
+        "",
+        "## Goals",
+        "",
+        "| goal | what | measured | result |",
+        "|---|---|---|---|",
+        goal_rows,
+        "",
+        "## P1: the gateway's cost on an authenticated GET",
+        "",
+        "`GET /api/v1/identity/me` with a bearer token, once straight to identity and once "
+        "through the gateway. Identity does the same work either way (it verifies the token "
+        "itself and reads the user from its SQLite database). The gateway runs as in "
+        "production: token verified at the edge (RS256 once, then cached until `exp`), "
+        "request id taken or made and echoed, the client counted against its rate limit "
+        "(in memory; the limit set out of wrk's reach), Prometheus metrics, a JSON access "
+        "log line per request; identity logs its own line too.",
+        "",
+    ]
+    if p1:
+        parts += [
+            "| round | direct req/s | gateway req/s | direct p50 / p99 ms | gateway p50 / p99 ms |",
+            "|---|---|---|---|---|",
+        ]
+        for i, (d, g) in enumerate(zip(p1["direct"], p1["gateway"], strict=True), start=1):
+            parts.append(
+                f"| {i} | {d['requests_per_second']:.0f} | {g['requests_per_second']:.0f} | "
+                f"{d['latency_p50_ms']:.1f} / {d['latency_p99_ms']:.1f} | "
+                f"{g['latency_p50_ms']:.1f} / {g['latency_p99_ms']:.1f} |"
+            )
+        parts += [
+            "",
+            f"Mean: direct **{p1['direct_rps']:.0f} req/s**, through the gateway "
+            f"**{p1['gateway_rps']:.0f} req/s**: ratio **{p1['ratio']:.2f}** "
+            f"(goal ≥ {P1_GOAL}).",
+            "",
+            "How the gateway gets there, and what was tried before, is in "
+            "[decisions/0002-gateway-transport.md](decisions/0002-gateway-transport.md).",
+            "",
+        ]
+    else:
+        parts += ["Not measured in this run (wrk missing).", ""]
+    parts += [
+        "## Login against a bare Argon2id verify",
+        "",
+        "`POST /api/v1/identity/token` (password grant: throttling counters, user lookup, "
+        "Argon2id verify in a worker thread, RS256 signing, a refresh token stored) driven "
+        "by wrk with a Lua script, against `argon2.PasswordHasher.verify` alone with the "
+        "same parameters (Argon2id, m = 19 MiB, t = 2, p = 1) in as many threads as wrk "
+        "has connections, in the same run. Argon2id is the point of a login, so the "
+        "endpoint should add little to it; the goal is judged with every core busy.",
+        "",
+    ]
+    if login:
+        parts += [
+            "| concurrency | logins/s | bare verifies/s | ratio | login p50 ms |",
+            "|---|---|---|---|---|",
+        ]
+        for concurrency, f in login.items():
+            parts.append(
+                f"| {concurrency} | {f['login_rps']:.1f} | {f['argon2_verify_rps']:.1f} | "
+                f"{f['ratio']:.2f} | {f['login_p50_ms']:.1f} |"
+            )
+        parts.append("")
+    else:
+        parts += ["Not measured in this run (wrk missing).", ""]
+    parts += [
+        "## Token verification",
+        "",
+        "In process, RS256 with a 2048-bit key, the platform's claims.",
+        "",
+        "| what | µs per token |",
+        "|---|---|",
+        f"| `services.common.jwt.verify` (signature and claims) | {tokens['raw_verify_us']:.0f} |",
+        f"| `TokenVerifier.verify`, not cached (header, key, verify, claims) | "
+        f"{tokens['verifier_uncached_us']:.0f} |",
+        f"| `TokenVerifier.verify`, cached (what the gateway pays per request) | "
+        f"{tokens['verifier_cached_us']:.2f} |",
+        "",
+        "## Running it",
+        "",
+        "```",
+        "apt-get install -y wrk      # once; the bench says so when wrk is missing",
+        "make bench                  # or: .venv/bin/python -m bench [--write-docs] [--check]",
+        "```",
+        "",
+        "On a machine with more than two cores every process is pinned to CPUs 0 and 1 "
+        "with `taskset`, so the figures stay comparable. Raw figures of the last run are in "
+        "`bench/results/latest.json` (not committed).",
+        "",
+    ]
+    return "\n".join(parts)
