@@ -15,6 +15,9 @@ from bench.identity_db import ARGON2_MEMORY_KIB, ARGON2_PARALLELISM, ARGON2_TIME
 from services.common import jwt
 from services.common.auth import TokenVerifier
 
+ISSUER = "http://127.0.0.1:8000"
+AUDIENCE = "eo-platform"
+
 
 def bare_hasher() -> PasswordHasher:
     """Argon2id exactly as identity configures it (m=19 MiB, t=2, p=1)."""
@@ -51,19 +54,17 @@ def argon2_verifies_per_second(threads: int, seconds: float) -> float:
 
 @dataclass(frozen=True)
 class TokenFigures:
+    sign_us: float
     raw_verify_us: float
     verifier_uncached_us: float
     verifier_cached_us: float
 
 
-def _token() -> tuple[str, dict[str, Any], str, str]:
-    kid = "bench-key"
-    pem = jwt.generate_private_key_pem()
+def _claims() -> dict[str, Any]:
     now = int(time.time())
-    issuer, audience = "http://127.0.0.1:8000", "eo-platform"
-    claims = {
-        "iss": issuer,
-        "aud": audience,
+    return {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
         "sub": str(uuid.uuid4()),
         "iat": now,
         "nbf": now,
@@ -74,7 +75,6 @@ def _token() -> tuple[str, dict[str, Any], str, str]:
         "school": str(uuid.uuid4()),
         "roles": ["teacher"],
     }
-    return jwt.sign(claims, pem, kid), jwt.public_jwk(pem, kid), issuer, audience
 
 
 def _per_call_us(calls: int, elapsed: float) -> float:
@@ -102,12 +102,19 @@ async def _verifier_figures(
     return uncached, cached
 
 
-def token_figures(calls: int = 2000) -> TokenFigures:
-    token, key, issuer, audience = _token()
+def token_figures(calls: int = 2000, sign_calls: int = 50) -> TokenFigures:
+    kid, pem = "bench-key", jwt.generate_private_key_pem()
+    claims = _claims()
+    token = jwt.sign(claims, pem, kid)
+    started = time.perf_counter()
+    for _ in range(sign_calls):
+        jwt.sign(claims, pem, kid)
+    sign = _per_call_us(sign_calls, time.perf_counter() - started)
+    key, issuer, audience = jwt.public_jwk(pem, kid), ISSUER, AUDIENCE
     jwt.verify(token, key, audience=audience, issuer=issuer)
     started = time.perf_counter()
     for _ in range(calls):
         jwt.verify(token, key, audience=audience, issuer=issuer)
     raw = _per_call_us(calls, time.perf_counter() - started)
     uncached, cached = asyncio.run(_verifier_figures(token, key, issuer, audience, calls))
-    return TokenFigures(raw, uncached, cached)
+    return TokenFigures(sign, raw, uncached, cached)

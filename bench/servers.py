@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,17 @@ def pinned(command: Sequence[str], cpus: str | None) -> list[str]:
     return list(command)
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def uvicorn_server(
     factory: str,
@@ -39,8 +51,8 @@ def uvicorn_server(
     *,
     cpus: str | None = None,
     ready_path: str = "/healthz",
-) -> Iterator[str]:
-    """A ``uvicorn --factory`` process on 127.0.0.1:``port``; yields its base URL."""
+) -> Iterator[Server]:
+    """A ``uvicorn --factory`` process on 127.0.0.1:``port``."""
     command = [
         sys.executable,
         "-m",
@@ -78,7 +90,7 @@ def uvicorn_server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{factory} did not start in 30 s; see {log_file}")
             time.sleep(0.1)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:

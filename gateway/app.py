@@ -109,7 +109,8 @@ class Gateway:
         self._window = settings.rate_limit_window_seconds
         self._hops = settings.trusted_proxy_hops
         self._max_body = settings.max_body_bytes
-        self._access_log = settings.access_log
+        # the lowest status that gets an access-log line
+        self._log_from = {"all": 0, "errors": 400, "off": 1000}[settings.access_log]
         self._exit_stack: AsyncExitStack | None = None
         self._counter_failed_at = 0.0
         # Built in the lifespan (they need the running event loop).
@@ -157,6 +158,7 @@ class Gateway:
                 audience=s.audience,
                 issuer=s.issuer,
                 cache_seconds=s.jwks_cache_seconds,
+                cache_size=s.token_cache_size,
             )
             self._forwarder = Forwarder(
                 session,
@@ -271,10 +273,7 @@ class Gateway:
                 base = self._upstreams.get(service)
                 if base is None:
                     service = "unknown"
-                    status = await self._reject(
-                        send, NotFound("Такого сервиса нет", code="unknown-service"), path, extra
-                    )
-                    return
+                    raise NotFound("Такого сервиса нет", code="unknown-service")
                 public = tail == "openapi.json" or (
                     service == "identity"
                     and (
@@ -292,42 +291,20 @@ class Gateway:
                 status = await self._local_endpoint(scope, send, extra)
                 return
             if _has_dot_segment(path):
-                err: ProblemError = BadRequest(
+                raise BadRequest(
                     "Путь запроса не должен содержать сегменты «.» и «..»", code="invalid-path"
                 )
-                status = await self._reject(send, err, path, extra)
-                return
 
-            # Edge authentication: no valid token, no contact with the service.
-            principal: Principal | None = None
-            if not public:
-                if auth is None or auth[:7].lower() != b"bearer " or not auth[7:].strip():
-                    self.metrics.rejected("unauthenticated")
-                    status = await self._reject(send, Unauthorized(_NO_TOKEN), path, extra)
-                    return
-                try:
-                    principal = await self.verifier.verify(auth[7:].strip().decode("latin-1"))
-                except ProblemError as exc:
-                    self.metrics.rejected("unauthenticated")
-                    status = await self._reject(send, exc, path, extra)
-                    return
-
+            # Edge authentication: without a valid token the service is never contacted.
+            principal = None if public else await self._authenticate(auth)
             peer = scope.get("client")
             peer_ip: str = peer[0] if peer else "unknown"
-            client_ip = peer_ip
-            if self._hops and xff is not None:
-                hops = [h.strip() for h in xff.decode("latin-1").split(",")] + [peer_ip]
-                client_ip = hops[max(0, len(hops) - 1 - self._hops)]
-            key = "u:" + str(principal.claims["sub"]) if principal else "a:" + client_ip
-            limited = await self._over_limit(key)
-            if limited is not None:
-                self.metrics.rejected("rate-limited")
-                status = await self._reject(send, limited, path, extra)
-                return
+            await self._count(principal, self._client_ip(peer_ip, xff))
 
             headers.append(("X-Request-ID", request_id))
-            forwarded = xff.decode("latin-1") + ", " + peer_ip if xff else peer_ip
-            headers.append(("X-Forwarded-For", forwarded))
+            headers.append(
+                ("X-Forwarded-For", xff.decode("latin-1") + ", " + peer_ip if xff else peer_ip)
+            )
             proto = xfp.decode("latin-1") if self._hops and xfp else str(scope["scheme"])
             headers.append(("X-Forwarded-Proto", proto))
             if host is not None:
@@ -335,34 +312,7 @@ class Gateway:
             if connection is not None:
                 named = {t.strip().lower() for t in connection.decode("latin-1").split(",")}
                 headers = [h for h in headers if h[0] not in named]
-
-            body: bytes | RequestBody | None = None
-            if length is not None:
-                try:
-                    declared = int(length)
-                except ValueError:
-                    err = BadRequest("Некорректный заголовок Content-Length")
-                    status = await self._reject(send, err, path, extra)
-                    return
-                if declared > self._max_body:
-                    self.metrics.rejected("body-too-large")
-                    status = await self._reject(send, self._too_large(), path, extra)
-                    return
-                if declared > 0 and declared <= SMALL_BODY and not chunked:
-                    try:
-                        body = await read_small_body(receive, declared)
-                    except BodyTooLarge:
-                        err = BadRequest("Тело запроса длиннее заявленного Content-Length")
-                        status = await self._reject(send, err, path, extra)
-                        return
-                    except ClientGone:
-                        status = 499
-                        return
-                elif declared > 0:
-                    body = RequestBody(receive, self._max_body)
-                    headers.append(("Content-Length", length.decode("latin-1")))
-            elif chunked:
-                body = RequestBody(receive, self._max_body)
+            body = await self._request_body(receive, length, chunked, headers)
 
             query: bytes = scope.get("query_string", b"")
             url = base + _ascii(target)
@@ -371,10 +321,14 @@ class Gateway:
             status = await self._forwarder.forward(
                 service, method, URL(url, encoded=True), headers, body, send, extra, path
             )
+        except ProblemError as err:
+            status = await self._reject(send, err, path, extra)
+        except ClientGone:
+            status = 499  # nginx's "client closed request": nobody to answer
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.observe(service, method, status, elapsed)
-            if self._access_log:
+            if status >= self._log_from:
                 access_logger.info(
                     "request",
                     extra={
@@ -385,16 +339,30 @@ class Gateway:
                     },
                 )
 
-    # -- helpers --------------------------------------------------------------------
+    # -- steps of a proxied request (each raises a ProblemError to refuse) ------------
 
-    def _too_large(self) -> ProblemError:
-        return PayloadTooLarge(f"Тело запроса больше допустимых {self._max_body} байт")
+    async def _authenticate(self, auth: bytes | None) -> Principal:
+        if auth is None or auth[:7].lower() != b"bearer " or not auth[7:].strip():
+            self.metrics.rejected("unauthenticated")
+            raise Unauthorized(_NO_TOKEN)
+        try:
+            return await self.verifier.verify(auth[7:].strip().decode("latin-1"))
+        except ProblemError as exc:
+            # 401, or 503 when the keys can't be fetched from identity
+            self.metrics.rejected("unauthenticated" if exc.status == 401 else "jwks")
+            raise
 
-    async def _reject(self, send: Send, err: ProblemError, path: str, extra: Headers) -> int:
-        await send_problem(send, err, path, extra)
-        return err.status
+    def _client_ip(self, peer_ip: str, xff: bytes | None) -> str:
+        """The address rate limits count: the peer, or the client as seen by the
+        ``trusted_proxy_hops`` proxies in front of the gateway."""
+        if not self._hops or xff is None:
+            return peer_ip
+        hops = [h.strip() for h in xff.decode("latin-1").split(",")] + [peer_ip]
+        return hops[max(0, len(hops) - 1 - self._hops)]
 
-    async def _over_limit(self, key: str) -> ProblemError | None:
+    async def _count(self, principal: Principal | None, client_ip: str) -> None:
+        """One hit against the client's window: per token subject, else per address."""
+        key = "u:" + str(principal.claims["sub"]) if principal else "a:" + client_ip
         try:
             hit = await self.counter.hit(key, self._window)
         except Exception:
@@ -403,12 +371,45 @@ class Gateway:
             if now - self._counter_failed_at > 60:
                 self._counter_failed_at = now
                 logger.warning("rate-limit counters unavailable; not limiting", exc_info=True)
-            return None
+            return
         if hit.count > self._limit:
-            return TooManyRequests(
+            self.metrics.rejected("rate-limited")
+            raise TooManyRequests(
                 "Слишком много запросов; повторите позже", retry_after=hit.retry_after
             )
-        return None
+
+    async def _request_body(
+        self,
+        receive: Receive,
+        length: bytes | None,
+        chunked: bool,
+        headers: list[tuple[str, str]],
+    ) -> bytes | RequestBody | None:
+        """The body to send upstream: none, read whole (small), or streamed."""
+        if length is None:
+            return RequestBody(receive, self._max_body) if chunked else None
+        try:
+            declared = int(length)
+        except ValueError:
+            raise BadRequest("Некорректный заголовок Content-Length") from None
+        if declared > self._max_body:
+            self.metrics.rejected("body-too-large")
+            raise PayloadTooLarge(f"Тело запроса больше допустимых {self._max_body} байт")
+        if declared <= 0:
+            return None
+        if declared <= SMALL_BODY and not chunked:
+            try:
+                return await read_small_body(receive, declared)
+            except BodyTooLarge:
+                raise BadRequest("Тело запроса длиннее заявленного Content-Length") from None
+        headers.append(("Content-Length", length.decode("latin-1")))
+        return RequestBody(receive, self._max_body)
+
+    # -- helpers --------------------------------------------------------------------
+
+    async def _reject(self, send: Send, err: ProblemError, path: str, extra: Headers) -> int:
+        await send_problem(send, err, path, extra)
+        return err.status
 
     async def _preflight(self, scope: Scope, send: Send, origin: bytes, extra: Headers) -> int:
         if not self._cors.allows(origin):

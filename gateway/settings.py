@@ -7,7 +7,7 @@ migrations; it shares the token and environment conventions of
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -27,8 +27,11 @@ class Settings(BaseSettings):
     environment: Environment = "development"
     log_level: str = "INFO"
     log_json: bool = True
-    # One JSON line per proxied request (service, method, status, duration; no paths).
-    access_log: bool = True
+    # Access log lines (service, method, status, duration; never paths or queries):
+    # "errors" logs what the gateway refused or failed (status ≥ 400) — successful
+    # proxied requests are logged by the service itself under the same request id;
+    # "all" logs every request too; "off" none.
+    access_log: Literal["all", "errors", "off"] = "errors"
 
     identity_url: str = "http://127.0.0.1:8001"
     learning_url: str = "http://127.0.0.1:8002"
@@ -40,6 +43,9 @@ class Settings(BaseSettings):
     audience: str = _TOKEN_DEFAULTS["audience"].default
     jwks_url: str = ""  # empty: identity_url + the JWKS path
     jwks_cache_seconds: int = _TOKEN_DEFAULTS["jwks_cache_seconds"].default
+    # Verified tokens kept until they expire (about 2 KiB each): the hot path pays
+    # for RS256 once per token, not per request.
+    token_cache_size: int = Field(default=20_000, ge=100)
 
     # Browsers of these origins may call the API ("*" allows any origin).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -158,6 +158,13 @@ async def _create_pg_databases(server_url: str, names: Sequence[str]) -> list[st
     return created
 
 
+def shown(url: str) -> str:
+    """A database URL fit for the console: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _admin_database(server_url: str) -> str:
     """The database named in the server URL (``postgres`` if none)."""
     from sqlalchemy.engine import make_url
@@ -171,7 +178,9 @@ def database_urls(args: argparse.Namespace) -> dict[str, str]:
         try:
             created = asyncio.run(_create_pg_databases(args.postgres_url, list(names.values())))
         except Exception as exc:  # any failure: say which server and why
-            raise StartupError(f"PostgreSQL at {args.postgres_url} is not usable: {exc}") from exc
+            raise StartupError(
+                f"PostgreSQL {shown(args.postgres_url)} is not usable: {exc}"
+            ) from exc
         if created:
             log("created PostgreSQL databases " + ", ".join(created))
         return {
@@ -450,7 +459,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.ready_file:
             write_ready_file(args.ready_file, procs, sup)
         where = (
-            "PostgreSQL " + args.postgres_url if args.postgres_url else str(args.var_dir.resolve())
+            "PostgreSQL " + shown(args.postgres_url)
+            if args.postgres_url
+            else str(args.var_dir.resolve())
         )
         print_banner(args, procs, where)
         return sup.supervise()

@@ -4,9 +4,10 @@
 into identity's database (the one ``IDENTITY_DATABASE_URL`` names, or ``var/identity.db``)
 through the models, not over HTTP. The loader is idempotent: every object is looked up
 by its natural key first and only what is missing is added, so a re-run changes nothing
-and keeps the passwords (``--reset-passwords`` sets them to the given one again). Demo
-accounts don't have to change the password at the first login, so the demo logins work
-at once. All names and documents are invented.
+and keeps the passwords (``--reset-passwords`` sets them to the given one again). What
+is added is audited and announced on identity's change feed with the same events the API
+writes (GW-5). Demo accounts don't have to change the password at the first login, so the
+demo logins work at once. All names and documents are invented.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,9 @@ from services.common.audit import install_audit
 from services.common.context import set_request_id
 from services.common.db import Database, utcnow
 from services.common.errors import ProblemError
+from services.common.outbox import emit
+from services.identity.class_groups.service import class_group_payload, membership_payload
+from services.identity.guardianship.service import guardianship_payload
 from services.identity.models import (
     AcademicYear,
     ClassGroup,
@@ -39,7 +44,11 @@ from services.identity.models import (
     kernel,
 )
 from services.identity.passwords import Passwords, check_policy
+from services.identity.school.service import school_today, year_payload
 from services.identity.settings import Settings
+from services.identity.training.service import is_valid
+from services.identity.users.schemas import ClassRef
+from services.identity.users.service import class_ref, user_payload
 
 DEFAULT_PASSWORD = "Demo-Shkola-2026"
 PASSWORD_ENV = "DEMO_PASSWORD"
@@ -196,6 +205,13 @@ class _Loader:
         self.reset_passwords = reset_passwords
         self.report = DemoReport()
         self._hash: str | None = None
+        # What this run created, for the change feed (only new objects get events).
+        self.new_year: AcademicYear | None = None
+        self.new_users: list[User] = []
+        self.new_groups: list[tuple[ClassGroup, User]] = []
+        self.new_memberships: list[tuple[ClassMembership, ClassGroup, User]] = []
+        self.new_links: list[tuple[Guardianship, User, User]] = []
+        self.new_trainings: list[tuple[TeacherTraining, User]] = []
 
     def _password_hash(self) -> str:
         if self._hash is None:
@@ -243,6 +259,7 @@ class _Loader:
             )
             self.session.add(year)
             await self.session.flush()
+            self.new_year = year
             self.report.created.append(f"учебный год {YEAR_NAME}")
         return year
 
@@ -265,9 +282,11 @@ class _Loader:
                 password_hash=self._password_hash(),
                 must_change_password=False,
                 password_changed_at=utcnow(),
+                roles=[UserRole(school_id=school.id, role=person.role)],
             )
             self.session.add(user)
             await self.session.flush()
+            self.new_users.append(user)
             self.report.created.append(f"учётная запись {person.username}")
         elif self.reset_passwords:
             if not self.passwords.verify_sync(user.password_hash, self.password):
@@ -311,6 +330,7 @@ class _Loader:
             )
             self.session.add(group)
             await self.session.flush()
+            self.new_groups.append((group, homeroom))
             self.report.created.append(f"класс {grade}{letter}")
         elif group.homeroom_teacher_id is None:
             group.homeroom_teacher_id = homeroom.id
@@ -328,10 +348,12 @@ class _Loader:
             )
         ).first()
         if exists is None:
-            self.session.add(
-                ClassMembership(school_id=school.id, class_group_id=group.id, student_id=student.id)
+            membership = ClassMembership(
+                school_id=school.id, class_group_id=group.id, student_id=student.id
             )
+            self.session.add(membership)
             await self.session.flush()
+            self.new_memberships.append((membership, group, student))
             self.report.created.append(f"{student.username} в классе {group.name}")
 
     async def guardianship(self, school: School, guardian: User, student: User) -> None:
@@ -343,15 +365,15 @@ class _Loader:
             )
         ).first()
         if exists is None:
-            self.session.add(
-                Guardianship(
-                    school_id=school.id,
-                    guardian_id=guardian.id,
-                    student_id=student.id,
-                    relation="parent",
-                )
+            link = Guardianship(
+                school_id=school.id,
+                guardian_id=guardian.id,
+                student_id=student.id,
+                relation="parent",
             )
+            self.session.add(link)
             await self.session.flush()
+            self.new_links.append((link, guardian, student))
             self.report.created.append(f"связь {guardian.username} — {student.username}")
 
     async def training(self, school: School, teacher: User) -> None:
@@ -364,19 +386,19 @@ class _Loader:
             )
         ).first()
         if exists is None:
-            self.session.add(
-                TeacherTraining(
-                    school_id=school.id,
-                    teacher_id=teacher.id,
-                    program=TRAINING.program,
-                    provider=TRAINING.provider,
-                    hours=TRAINING.hours,
-                    completed_on=TRAINING.completed_on,
-                    valid_until=TRAINING.valid_until,
-                    document_number=TRAINING.document_number,
-                )
+            training = TeacherTraining(
+                school_id=school.id,
+                teacher_id=teacher.id,
+                program=TRAINING.program,
+                provider=TRAINING.provider,
+                hours=TRAINING.hours,
+                completed_on=TRAINING.completed_on,
+                valid_until=TRAINING.valid_until,
+                document_number=TRAINING.document_number,
             )
+            self.session.add(training)
             await self.session.flush()
+            self.new_trainings.append((training, teacher))
             self.report.created.append(f"обучение ДОТ у {teacher.username}")
 
     async def run(self) -> DemoReport:
@@ -393,7 +415,72 @@ class _Loader:
             for child in person.children:
                 await self.guardianship(school, users[person.username], users[child])
         await self.training(school, users[TRAINING.teacher])
+        await self.emit_events(school, year)
         return self.report
+
+    async def _emit(
+        self, school: School, type_: str, aggregate: str, id_: uuid.UUID, payload: dict[str, Any]
+    ) -> None:
+        await emit(
+            self.session,
+            kernel.outbox,
+            school_id=school.id,
+            type=type_,
+            aggregate_type=aggregate,
+            aggregate_id=id_,
+            payload=payload,
+        )
+
+    async def emit_events(self, school: School, year: AcademicYear) -> None:
+        """The events the API would have written for the same changes (GW-5), so that
+        consumers of identity's change feed learn about the demo school like any other."""
+        today = school_today(school)
+        if self.new_year is not None:
+            await self._emit(
+                school, "academic_year.created", "academic_year", year.id, year_payload(year)
+            )
+        classes: dict[uuid.UUID, list[ClassRef]] = {}
+        for _membership, group, student in self.new_memberships:
+            classes.setdefault(student.id, []).append(class_ref(group, year))
+        trained = {t.id for training, t in self.new_trainings if is_valid(training, today)}
+        for user in self.new_users:
+            payload = user_payload(user, classes.get(user.id, []), user.id in trained)
+            await self._emit(school, "user.created", "user", user.id, payload)
+        for group, teacher in self.new_groups:
+            payload = class_group_payload(group, year, teacher)
+            await self._emit(school, "class_group.created", "class_group", group.id, payload)
+        for membership, group, student in self.new_memberships:
+            payload = membership_payload(membership, group, year, student)
+            await self._emit(
+                school, "class_membership.added", "class_membership", membership.id, payload
+            )
+        for link, guardian, student in self.new_links:
+            payload = guardianship_payload(link, guardian, student)
+            await self._emit(school, "guardianship.created", "guardianship", link.id, payload)
+        for training, teacher in self.new_trainings:
+            await self._emit(
+                school,
+                "teacher_training.recorded",
+                "teacher_training",
+                training.id,
+                {
+                    "id": str(training.id),
+                    "teacher_id": str(teacher.id),
+                    "teacher": {
+                        "last_name": teacher.last_name,
+                        "first_name": teacher.first_name,
+                        "middle_name": teacher.middle_name,
+                    },
+                    "program": training.program,
+                    "provider": training.provider,
+                    "hours": training.hours,
+                    "completed_on": training.completed_on.isoformat(),
+                    "valid_until": (
+                        training.valid_until.isoformat() if training.valid_until else None
+                    ),
+                    "trained_for_dot": is_valid(training, today),
+                },
+            )
 
 
 def check_password(password: str) -> None:

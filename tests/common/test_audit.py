@@ -3,6 +3,7 @@ reads or for failed writes. Field names are recorded, never values."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -49,6 +50,32 @@ class TestAuditedWrites:
         assert "updated_at" not in row.fields
         # names only: neither the hash nor the password is in the log
         assert all(NEW_PASSWORD not in f and "$argon2" not in f for f in row.fields)
+
+    async def test_a_creation_records_every_new_row(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
+        admin = school["admin"]
+        headers = await bearer(client, admin.username)
+        response = await client.post(
+            "/api/v1/identity/users",
+            json={
+                "username": f"audit-{uuid.uuid4().hex[:8]}",
+                "last_name": "Ковалёва",
+                "first_name": "Ольга",
+                "roles": ["teacher", "staff"],
+            },
+            headers={**headers, "X-Request-ID": "audit-create-1"},
+        )
+        assert response.status_code == 201, response.text
+        new_id = response.json()["user"]["id"]
+        rows = await audit_rows(identity_app, "audit-create-1")
+        created = {(r.entity, r.action) for r in rows}
+        assert ("users", "create") in created
+        assert ("user_roles", "create") in created
+        assert all(r.actor_id == admin.id and r.school_id == school.id for r in rows)
+        [user_row] = [r for r in rows if r.entity == "users"]
+        assert user_row.entity_id == new_id
+        assert len([r for r in rows if r.entity == "user_roles"]) == 2
 
     async def test_reads_write_no_audit_rows(
         self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld

@@ -124,6 +124,26 @@ class TestOrderAndCursor:
         assert row.school_id == school.id
 
 
+class TestRealWrites:
+    async def test_a_write_and_its_event_commit_together(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
+        admin = await bearer(client, school["admin"].username)
+        body = {
+            "username": f"feed-{uuid.uuid4().hex[:8]}",
+            "last_name": "Лебедева",
+            "first_name": "Мария",
+            "roles": ["staff"],
+        }
+        created = await client.post("/api/v1/identity/users", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        # a refused write leaves no event behind
+        refused = await client.post("/api/v1/identity/users", json=body, headers=admin)
+        assert refused.status_code == 409
+        body = (await feed(client, admin, types="user.created")).json()
+        assert [e["aggregate_id"] for e in body["items"]] == [created.json()["user"]["id"]]
+
+
 class TestBadCursor:
     async def test_garbage_cursor_is_400(
         self, client: httpx.AsyncClient, school: SchoolWorld

@@ -97,10 +97,13 @@ class RunningPlatform:
             return "(no output)"
         return "\n".join(text.splitlines()[-lines:])
 
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+    def wait_ready(self, timeout: float = START_TIMEOUT, *, fail: bool = True) -> None:
+        """Wait for the ready file; ``fail=False`` only waits (until up or exited)."""
         deadline = time.monotonic() + timeout
         while not self.ready_file.exists():
             if self.process.poll() is not None:
+                if not fail:
+                    return
                 pytest.fail(
                     f"scripts/run.py exited ({self.process.returncode}) before the platform "
                     f"was up:\n{self.log_tail()}"
@@ -179,11 +182,25 @@ def _start(workdir: Path) -> RunningPlatform:
     return RunningPlatform(process, workdir, ready_file, log_path)
 
 
+def _port_clash(running: RunningPlatform) -> bool:
+    """Whether the start failed only because another process took one of the ports."""
+    if running.process.poll() is None:
+        return False
+    tail = running.log_tail().lower()
+    return "ports in use" in tail or "address already in use" in tail
+
+
 @pytest.fixture(scope="session")
 def running_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     """The gateway and the four services, running with the demo school."""
     running = _start(tmp_path_factory.mktemp("platform"))
     try:
+        for _ in range(2):  # free ports can be taken between the check and the bind: retry
+            running.wait_ready(fail=False)
+            if not _port_clash(running):
+                break
+            running.stop()
+            running = _start(tmp_path_factory.mktemp("platform"))
         running.wait_ready()
         yield running
     finally:

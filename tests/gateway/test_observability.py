@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import httpx
+import pytest
 
 from tests.gateway.conftest import GatewayFactory
 
@@ -72,3 +76,48 @@ class TestMetrics:
             await gateway.get("/api/v1/learning/x", headers=auth)
             text = (await gateway.get("/metrics")).text
         assert 'gateway_upstream_errors_total{kind="unreachable",service="learning"} 1.0' in text
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def access_records() -> Iterator[list[logging.LogRecord]]:
+    handler = RecordingHandler()
+    logger = logging.getLogger("eo.access")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+class TestAccessLog:
+    async def test_errors_mode_logs_only_what_failed(
+        self,
+        make_gateway: GatewayFactory,
+        auth: dict[str, str],
+        access_records: list[logging.LogRecord],
+    ) -> None:
+        async with make_gateway(log_level="INFO") as gateway:
+            await gateway.get("/api/v1/learning/x", headers=auth)
+            await gateway.get("/api/v1/learning/x?q=secret")
+        assert [(r.upstream, r.status) for r in access_records] == [("learning", 401)]  # type: ignore[attr-defined]
+        assert "secret" not in str(vars(access_records[0]))
+
+    async def test_all_mode_logs_every_request(
+        self,
+        make_gateway: GatewayFactory,
+        auth: dict[str, str],
+        access_records: list[logging.LogRecord],
+    ) -> None:
+        async with make_gateway(log_level="INFO", access_log="all") as gateway:
+            await gateway.get("/api/v1/learning/x", headers=auth)
+            await gateway.get("/healthz")
+        assert [r.status for r in access_records] == [200, 200]  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -35,7 +36,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
 from services.identity.models import Consent, ExternalId, Guardianship
-from tests.identity.conftest import bearer
+from services.identity.tokens.repository import UserLookup
+from services.identity.tokens.service import TokenService
 from tests.identity.factories import SchoolWorld, add_user
 
 API = "/api/v1/identity"
@@ -118,17 +120,25 @@ class Ctx:
             return consent.id
 
     async def external_id(self, entity_id: uuid.UUID, school_id: uuid.UUID, kind: str) -> str:
-        value = self.unique("ext-")
+        """The ``sferum`` id of an entity, created when it has none."""
         async with self.app.state.database.session() as session:
-            session.add(
-                ExternalId(
-                    school_id=school_id,
-                    entity_type=kind,
-                    entity_id=entity_id,
-                    system="sferum",
-                    value=value,
+            existing = await session.execute(
+                select(ExternalId.value).where(
+                    ExternalId.entity_id == entity_id, ExternalId.system == "sferum"
                 )
             )
+            value = existing.scalars().first()
+            if value is None:
+                value = self.unique("ext-")
+                session.add(
+                    ExternalId(
+                        school_id=school_id,
+                        entity_type=kind,
+                        entity_id=entity_id,
+                        system="sferum",
+                        value=value,
+                    )
+                )
         return value
 
 
@@ -407,17 +417,15 @@ async def withdraw_consent(ctx: Ctx, role: str, relation: str) -> Req:
 
 
 async def public_token(ctx: Ctx, role: str, relation: str) -> Req:
-    form = {"grant_type": "password", "username": ctx.world["student"].username}
-    return Req(
-        content=httpx.QueryParams({**form, "password": "wrong-password"}).render().encode(),
-        content_type="application/x-www-form-urlencoded",
-    )
+    # an unknown login per cell: the per-account throttle must not turn the answer into 429
+    form = {"grant_type": "password", "username": ctx.unique("ghost"), "password": "wrong"}
+    return Req(content=urlencode(form).encode(), content_type="application/x-www-form-urlencoded")
 
 
 async def public_initial(ctx: Ctx, role: str, relation: str) -> Req:
     return Req(
         json={
-            "username": ctx.world["student2"].username,
+            "username": ctx.unique("ghost"),
             "current_password": "wrong-password",
             "new_password": "Novyi-Parol-2027",
         }
@@ -434,6 +442,10 @@ def public(status: int) -> Expect:
 
 
 USER_WRITE_ROLES = ("other",)
+# Another school's object named in a request body: "not found" as a 404, or a 422 rule
+# saying it is not in this school — either way exactly the answer an unknown id gets
+# (TestForeignReferences checks that part).
+FOREIGN_REF = any_of(404, 422)
 
 
 # -- the matrix ------------------------------------------------------------------------
@@ -468,7 +480,13 @@ MATRIX: list[Row] = [
     Row("PATCH", f"{API}/academic-years/{{year_id}}", admin_write(200), patch_year),
     # class groups
     Row("GET", f"{API}/class-groups", everyone(200)),
-    Row("POST", f"{API}/class-groups", admin_write(201), new_class),
+    Row(
+        "POST",
+        f"{API}/class-groups",
+        {**admin_write(201), "admin": {"other_school": FOREIGN_REF, "own": 201}},
+        new_class,
+        note="another school's year in the body: the same answer as an unknown id",
+    ),
     Row("GET", f"{API}/class-groups/{{class_group_id}}", class_read(), class_path()),
     Row(
         "PATCH",
@@ -482,7 +500,7 @@ MATRIX: list[Row] = [
         f"{API}/class-groups/{{class_group_id}}/students",
         {
             **admin_write(201),
-            "admin": {"other_school": 404, "foreign_student": 404, "own": 201},
+            "admin": {"other_school": 404, "foreign_student": FOREIGN_REF, "own": 201},
         },
         add_member,
     ),
@@ -535,7 +553,10 @@ MATRIX: list[Row] = [
     Row(
         "POST",
         f"{API}/guardianships",
-        admin_write(201, own=USER_WRITE_ROLES, first="other"),
+        {
+            **admin_write(201, own=USER_WRITE_ROLES, first="other"),
+            "admin": {"other_school": FOREIGN_REF, "other": 201},
+        },
         new_guardianship,
     ),
     Row(
@@ -689,10 +710,24 @@ async def ctx(
 ) -> Ctx:
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for role in STAFF_ROLES:
-        headers[role] = await bearer(client, school[role].username)
+        headers[role] = await issued_headers(identity_app, school[role].id)
     newcomer = await add_user(identity_app, school.id, ["student"])
     other_newcomer = await add_user(identity_app, other_school.id, ["student"])
     return Ctx(identity_app, client, school, other_school, headers, newcomer.id, other_newcomer.id)
+
+
+async def issued_headers(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
+    """A real token from the token service, without paying Argon2 for a password login
+    (the login itself is covered by the token tests; here only authorization matters)."""
+    state = app.state
+    async with state.database.session() as session:
+        user = await UserLookup(session).with_roles(user_id)
+        assert user is not None
+        service = TokenService(
+            session, state.settings, state.keystore, state.passwords, state.counter
+        )
+        tokens = await service.issue(user)
+    return {"Authorization": f"Bearer {tokens.access_token}"}
 
 
 def other_school_ids(ctx: Ctx) -> set[str]:
@@ -738,9 +773,9 @@ async def test_access(key: str, ctx: Ctx) -> None:
             response = await run_cell(ctx, row, role, relation)
             status = response.status_code
             if not matches(expected, status):
+                shown = sorted(expected) if isinstance(expected, frozenset) else expected
                 mismatches.append(
-                    f"{role:9} {relation:20} expected {sorted(expected) if isinstance(expected, frozenset) else expected}"
-                    f", got {status}: {response.text[:200]}"
+                    f"{role:9} {relation:20} expected {shown}, got {status}: {response.text[:200]}"
                 )
             if status >= 400:
                 assert response.headers["content-type"].startswith("application/problem+json")
@@ -794,6 +829,86 @@ class TestListsAreScoped:
         assert [c["child"]["id"] if "child" in c else c["id"] for c in children] == [
             str(ctx.world["student"].id)
         ]
+
+
+class TestForeignReferences:
+    """Another school's object named in a body gets exactly the answer an unknown id gets."""
+
+    async def compare(
+        self,
+        ctx: Ctx,
+        method: str,
+        path: str,
+        body: Callable[[uuid.UUID], dict[str, Any]],
+        foreign: uuid.UUID,
+    ) -> None:
+        admin = ctx.headers["admin"]
+        theirs = await ctx.client.request(method, path, json=body(foreign), headers=admin)
+        unknown = await ctx.client.request(method, path, json=body(uuid.uuid4()), headers=admin)
+        assert 400 <= theirs.status_code < 500, theirs.text
+        assert (theirs.status_code, theirs.json()["type"]) == (
+            unknown.status_code,
+            unknown.json()["type"],
+        ), (theirs.text, unknown.text)
+
+    async def test_year_of_a_class(self, ctx: Ctx) -> None:
+        await self.compare(
+            ctx,
+            "POST",
+            f"{API}/class-groups",
+            lambda i: {"academic_year_id": str(i), "grade": 5, "letter": "Д"},
+            ctx.other.year_id,
+        )
+
+    async def test_homeroom_teacher(self, ctx: Ctx) -> None:
+        await self.compare(
+            ctx,
+            "PATCH",
+            f"{API}/class-groups/{ctx.world.class_ids['7Б']}",
+            lambda i: {"homeroom_teacher_id": str(i)},
+            ctx.other["teacher"].id,
+        )
+
+    async def test_class_member(self, ctx: Ctx) -> None:
+        await self.compare(
+            ctx,
+            "POST",
+            f"{API}/class-groups/{ctx.world.class_ids['7Б']}/students",
+            lambda i: {"student_id": str(i)},
+            ctx.other_newcomer,
+        )
+
+    async def test_guardianship_child_and_guardian(self, ctx: Ctx) -> None:
+        guardian, student = ctx.world["guardian"].id, ctx.world["student2"].id
+        await self.compare(
+            ctx,
+            "POST",
+            f"{API}/guardianships",
+            lambda i: {"guardian_id": str(guardian), "student_id": str(i)},
+            ctx.other["student"].id,
+        )
+        await self.compare(
+            ctx,
+            "POST",
+            f"{API}/guardianships",
+            lambda i: {"guardian_id": str(i), "student_id": str(student)},
+            ctx.other["guardian"].id,
+        )
+
+    async def test_consent_subject(self, ctx: Ctx) -> None:
+        await self.compare(
+            ctx,
+            "POST",
+            f"{API}/consents",
+            lambda i: {
+                "subject_id": str(i),
+                "kind": "processing",
+                "purpose": "Обучение",
+                "data_categories": ["ФИО"],
+                "given_on": "2026-09-01",
+            },
+            ctx.other["student"].id,
+        )
 
 
 # -- completeness ----------------------------------------------------------------------

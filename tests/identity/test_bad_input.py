@@ -204,6 +204,37 @@ class TestOversizedBodies:
         assert "content-length" not in response.request.headers
         assert_problem(response, 413, "payload-too-large")
 
+    async def test_streamed_body_with_an_idempotency_key_is_413(
+        self, client: httpx.AsyncClient, admin: dict[str, str], identity_app: FastAPI
+    ) -> None:
+        # the idempotency middleware reads the whole body first: the limit applies there too
+        limit = identity_app.state.settings.max_body_bytes
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(limit // 65536 + 2):
+                yield b"a" * 65536
+
+        headers = {**admin, "Content-Type": "application/json", "Idempotency-Key": "big-1"}
+        response = await client.post(USERS, content=chunks(), headers=headers)
+        assert_problem(response, 413, "payload-too-large")
+
+    async def test_streamed_form_over_the_limit_is_413(
+        self, client: httpx.AsyncClient, identity_app: FastAPI
+    ) -> None:
+        limit = identity_app.state.settings.max_body_bytes
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"grant_type=password&username=a&password="
+            for _ in range(limit // 65536 + 2):
+                yield b"a" * 65536
+
+        response = await client.post(
+            TOKEN,
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert_problem(response, 413, "payload-too-large")
+
     async def test_garbage_content_length_is_400(
         self, client: httpx.AsyncClient, admin: dict[str, str]
     ) -> None:

@@ -19,7 +19,9 @@ API = "/api/v1/identity"
 
 async def groups_of(app: FastAPI, school_id: uuid.UUID) -> dict[str, ClassGroup]:
     async with app.state.database.session() as session:
-        rows = (await session.execute(select(ClassGroup).where(ClassGroup.school_id == school_id))).scalars()
+        rows = (
+            await session.execute(select(ClassGroup).where(ClassGroup.school_id == school_id))
+        ).scalars()
         return {g.name: g for g in rows}
 
 
@@ -41,7 +43,11 @@ class TestCreateClassGroup:
         )
         assert response.status_code == 201, response.text
         body = response.json()
-        assert (body["name"], body["level"], body["academic_year"]) == ("10В", "secondary", "2026/2027")
+        assert (body["name"], body["level"], body["academic_year"]) == (
+            "10В",
+            "secondary",
+            "2026/2027",
+        )
         assert body["homeroom_teacher"]["id"] == str(school["teacher"].id)
         assert "email" not in body["homeroom_teacher"]
         assert body["student_count"] == 0
@@ -70,7 +76,9 @@ class TestCreateClassGroup:
             assert problem["errors"], body
         assert set(await groups_of(identity_app, school.id)) == {"7Б", "3А"}
 
-    async def test_duplicate_in_year_conflicts(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_duplicate_in_year_conflicts(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.post(
             f"{API}/class-groups",
             json={"grade": 7, "letter": "б"},
@@ -79,7 +87,11 @@ class TestCreateClassGroup:
         assert_problem(response, 409, "class-group-exists")
 
     async def test_homeroom_teacher_must_be_a_teacher_of_the_school(
-        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld, other_school: SchoolWorld
+        self,
+        client: httpx.AsyncClient,
+        identity_app: FastAPI,
+        school: SchoolWorld,
+        other_school: SchoolWorld,
     ) -> None:
         headers = await bearer(client, school["admin"].username)
         for candidate in (school["student"].id, other_school["teacher"].id, uuid.uuid4()):
@@ -91,7 +103,9 @@ class TestCreateClassGroup:
             assert_problem(response, 422, "homeroom-not-teacher")
         assert "5Д" not in await groups_of(identity_app, school.id)
 
-    async def test_unknown_year_is_refused(self, client: httpx.AsyncClient, school: SchoolWorld, other_school: SchoolWorld) -> None:
+    async def test_unknown_year_is_refused(
+        self, client: httpx.AsyncClient, school: SchoolWorld, other_school: SchoolWorld
+    ) -> None:
         response = await client.post(
             f"{API}/class-groups",
             json={"grade": 5, "letter": "Д", "academic_year_id": str(other_school.year_id)},
@@ -124,13 +138,20 @@ class TestUpdateClassGroup:
         stored = (await groups_of(identity_app, school.id))["4А"]
         assert stored.homeroom_teacher_id == school["teacher2"].id
         cleared = await client.patch(
-            f"{API}/class-groups/{group_id}", json={"homeroom_teacher_id": None}, headers=await bearer(client, admin)
+            f"{API}/class-groups/{group_id}",
+            json={"homeroom_teacher_id": None},
+            headers=await bearer(client, admin),
         )
         assert cleared.json()["homeroom_teacher"] is None
         updated = await events(client, admin, "class_group.updated")
-        assert [e["payload"]["homeroom_teacher_id"] for e in updated] == [str(school["teacher2"].id), None]
+        assert [e["payload"]["homeroom_teacher_id"] for e in updated] == [
+            str(school["teacher2"].id),
+            None,
+        ]
 
-    async def test_rename_onto_existing_conflicts(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_rename_onto_existing_conflicts(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.patch(
             f"{API}/class-groups/{school.class_ids['3А']}",
             json={"grade": 7, "letter": "Б"},
@@ -151,12 +172,18 @@ class TestUpdateClassGroup:
 
 
 class TestReadClassGroups:
-    async def test_staff_and_teachers_see_all(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_staff_and_teachers_see_all(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         for who in ("admin", "staff", "teacher"):
-            response = await client.get(f"{API}/class-groups", headers=await bearer(client, school[who].username))
+            response = await client.get(
+                f"{API}/class-groups", headers=await bearer(client, school[who].username)
+            )
             assert {g["name"] for g in response.json()["items"]} == {"7Б", "3А"}
         by_grade = await client.get(
-            f"{API}/class-groups", params={"grade": 7}, headers=await bearer(client, school["teacher"].username)
+            f"{API}/class-groups",
+            params={"grade": 7},
+            headers=await bearer(client, school["teacher"].username),
         )
         assert [g["name"] for g in by_grade.json()["items"]] == ["7Б"]
 
@@ -170,7 +197,9 @@ class TestReadClassGroups:
             own = await client.get(f"{API}/class-groups/{school.class_ids['7Б']}", headers=headers)
             assert own.status_code == 200
             assert own.json()["student_count"] == 1
-            other = await client.get(f"{API}/class-groups/{school.class_ids['3А']}", headers=headers)
+            other = await client.get(
+                f"{API}/class-groups/{school.class_ids['3А']}", headers=headers
+            )
             assert_problem(other, 404, "class-group-not-found")
 
     async def test_other_school_class_is_not_found(
@@ -192,7 +221,9 @@ class TestReadClassGroups:
     ) -> None:
         url = f"{API}/class-groups/{school.class_ids['7Б']}/students"
         admin = await client.get(url, headers=await bearer(client, school["admin"].username))
-        assert [(s["id"], s["profile"]) for s in admin.json()["items"]] == [(str(school["student"].id), "full")]
+        assert [(s["id"], s["profile"]) for s in admin.json()["items"]] == [
+            (str(school["student"].id), "full")
+        ]
         teacher = await client.get(url, headers=await bearer(client, school["teacher"].username))
         assert [s["profile"] for s in teacher.json()["items"]] == ["brief"]
         student = await client.get(url, headers=await bearer(client, school["student"].username))
@@ -215,17 +246,21 @@ class TestMembership:
         assert await members_of(identity_app, group_id) == {school["student2"].id, newcomer.id}
 
         removed = await client.delete(
-            f"{API}/class-groups/{group_id}/students/{newcomer.id}", headers=await bearer(client, admin)
+            f"{API}/class-groups/{group_id}/students/{newcomer.id}",
+            headers=await bearer(client, admin),
         )
         assert removed.status_code == 204
         assert await members_of(identity_app, group_id) == {school["student2"].id}
         again = await client.delete(
-            f"{API}/class-groups/{group_id}/students/{newcomer.id}", headers=await bearer(client, admin)
+            f"{API}/class-groups/{group_id}/students/{newcomer.id}",
+            headers=await bearer(client, admin),
         )
         assert_problem(again, 404, "membership-not-found")
 
         feed = await events(client, admin, "class_membership.added,class_membership.removed")
-        assert [(e["type"], e["payload"]["class_name"], e["payload"]["student_id"]) for e in feed] == [
+        assert [
+            (e["type"], e["payload"]["class_name"], e["payload"]["student_id"]) for e in feed
+        ] == [
             ("class_membership.added", "3А", str(newcomer.id)),
             ("class_membership.removed", "3А", str(newcomer.id)),
         ]
@@ -268,7 +303,8 @@ class TestMembership:
     ) -> None:
         headers = await bearer(client, school["teacher"].username)
         response = await client.delete(
-            f"{API}/class-groups/{school.class_ids['7Б']}/students/{school['student'].id}", headers=headers
+            f"{API}/class-groups/{school.class_ids['7Б']}/students/{school['student'].id}",
+            headers=headers,
         )
         assert_problem(response, 403)
         assert await members_of(identity_app, school.class_ids["7Б"]) == {school["student"].id}

@@ -49,7 +49,9 @@ class TestConsents:
     ) -> None:
         student = school["student"]
         own = await client.post(
-            f"{API}/consents", json=consent(school["teacher"].id), headers=await bearer(client, school["teacher"].username)
+            f"{API}/consents",
+            json=consent(school["teacher"].id),
+            headers=await bearer(client, school["teacher"].username),
         )
         assert own.status_code == 201, own.text
         by_guardian = await client.post(
@@ -61,7 +63,9 @@ class TestConsents:
         assert by_guardian.json()["given_by_id"] == str(school["guardian"].id)
         assert by_guardian.json()["is_active"] is True
         by_staff = await client.post(
-            f"{API}/consents", json=consent(student.id), headers=await bearer(client, school["staff"].username)
+            f"{API}/consents",
+            json=consent(student.id),
+            headers=await bearer(client, school["staff"].username),
         )
         assert by_staff.status_code == 201
         stored = await consents_of(identity_app, student.id)
@@ -69,24 +73,36 @@ class TestConsents:
         assert {c.given_by_id for c in stored} == {school["guardian"].id, school["staff"].id}
 
     async def test_others_may_not_give_consent_for_someone(
-        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld, other_school: SchoolWorld
+        self,
+        client: httpx.AsyncClient,
+        identity_app: FastAPI,
+        school: SchoolWorld,
+        other_school: SchoolWorld,
     ) -> None:
         student = school["student"]
         teacher = await client.post(
-            f"{API}/consents", json=consent(student.id), headers=await bearer(client, school["teacher"].username)
+            f"{API}/consents",
+            json=consent(student.id),
+            headers=await bearer(client, school["teacher"].username),
         )
         assert_problem(teacher, 403, "consent-forbidden")
         classmate = await client.post(
-            f"{API}/consents", json=consent(student.id), headers=await bearer(client, school["student2"].username)
+            f"{API}/consents",
+            json=consent(student.id),
+            headers=await bearer(client, school["student2"].username),
         )
         assert_problem(classmate, 404)
         foreign = await client.post(
-            f"{API}/consents", json=consent(student.id), headers=await bearer(client, other_school["admin"].username)
+            f"{API}/consents",
+            json=consent(student.id),
+            headers=await bearer(client, other_school["admin"].username),
         )
         assert_problem(foreign, 404)
         assert await consents_of(identity_app, student.id) == []
 
-    async def test_bad_input(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_bad_input(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         headers = await bearer(client, school["admin"].username)
         student = school["student"].id
         cases = [
@@ -96,23 +112,35 @@ class TestConsents:
             consent(student, purpose="\x00"),
         ]
         for body in cases:
-            assert_problem(await client.post(f"{API}/consents", json=body, headers=headers), 422, "validation-error")
+            assert_problem(
+                await client.post(f"{API}/consents", json=body, headers=headers),
+                422,
+                "validation-error",
+            )
         future = await client.post(
-            f"{API}/consents", json=consent(student, given_on=(date.today() + timedelta(days=3)).isoformat()), headers=headers
+            f"{API}/consents",
+            json=consent(student, given_on=(date.today() + timedelta(days=3)).isoformat()),
+            headers=headers,
         )
         assert_problem(future, 422, "consent-in-future")
         assert await consents_of(identity_app, student) == []
 
-    async def test_withdrawal(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_withdrawal(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         guardian = await bearer(client, school["guardian"].username)
-        created = await client.post(f"{API}/consents", json=consent(school["student"].id), headers=guardian)
+        created = await client.post(
+            f"{API}/consents", json=consent(school["student"].id), headers=guardian
+        )
         consent_id = created.json()["id"]
         outsider = await client.post(
-            f"{API}/consents/{consent_id}/withdraw", headers=await bearer(client, school["student2"].username)
+            f"{API}/consents/{consent_id}/withdraw",
+            headers=await bearer(client, school["student2"].username),
         )
         assert_problem(outsider, 404, "consent-not-found")
         teacher = await client.post(
-            f"{API}/consents/{consent_id}/withdraw", headers=await bearer(client, school["teacher"].username)
+            f"{API}/consents/{consent_id}/withdraw",
+            headers=await bearer(client, school["teacher"].username),
         )
         assert_problem(teacher, 403)
 
@@ -132,7 +160,9 @@ class TestConsents:
         await client.post(f"{API}/consents", json=consent(school["student2"].id), headers=admin)
         everything = await client.get(f"{API}/consents", headers=admin)
         assert len(everything.json()["items"]) == 2
-        guardian = await client.get(f"{API}/consents", headers=await bearer(client, school["guardian"].username))
+        guardian = await client.get(
+            f"{API}/consents", headers=await bearer(client, school["guardian"].username)
+        )
         assert [c["subject_id"] for c in guardian.json()["items"]] == [str(school["student"].id)]
         forbidden = await client.get(
             f"{API}/consents",
@@ -149,10 +179,16 @@ class TestAccessLog:
         self, client: httpx.AsyncClient, school: SchoolWorld
     ) -> None:
         student = school["student"]
-        await client.get(f"{API}/users/{student.id}", headers=await bearer(client, school["staff"].username))
-        await client.get(f"{API}/users/{student.id}", headers=await bearer(client, student.username))  # own: not logged
+        await client.get(
+            f"{API}/users/{student.id}", headers=await bearer(client, school["staff"].username)
+        )
+        await client.get(
+            f"{API}/users/{student.id}", headers=await bearer(client, student.username)
+        )  # own: not logged
 
-        mine = await client.get(f"{API}/me/access-log", headers=await bearer(client, student.username))
+        mine = await client.get(
+            f"{API}/me/access-log", headers=await bearer(client, student.username)
+        )
         assert mine.status_code == 200
         entries = mine.json()["items"]
         assert [(e["actor_id"], e["action"], e["resource"]) for e in entries] == [
@@ -161,19 +197,31 @@ class TestAccessLog:
         assert entries[0]["actor"]["last_name"] == "Иванов"
 
         admin = await bearer(client, school["admin"].username)
-        log = await client.get(f"{API}/personal-data/access-log", params={"subject_id": str(student.id)}, headers=admin)
+        log = await client.get(
+            f"{API}/personal-data/access-log", params={"subject_id": str(student.id)}, headers=admin
+        )
         assert [e["actor_id"] for e in log.json()["items"]] == [str(school["staff"].id)]
         assert_problem(
-            await client.get(f"{API}/personal-data/access-log", headers=await bearer(client, school["staff"].username)), 403
+            await client.get(
+                f"{API}/personal-data/access-log",
+                headers=await bearer(client, school["staff"].username),
+            ),
+            403,
         )
 
-    async def test_log_pages_newest_first(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_log_pages_newest_first(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         admin = await bearer(client, school["admin"].username)
         for who in ("student", "student2", "teacher"):
             await client.get(f"{API}/users/{school[who].id}", headers=admin)
-        first = await client.get(f"{API}/personal-data/access-log", params={"limit": 2}, headers=admin)
+        first = await client.get(
+            f"{API}/personal-data/access-log", params={"limit": 2}, headers=admin
+        )
         second = await client.get(
-            f"{API}/personal-data/access-log", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=admin
+            f"{API}/personal-data/access-log",
+            params={"limit": 2, "cursor": first.json()["next_cursor"]},
+            headers=admin,
         )
         subjects = [e["subject_id"] for e in first.json()["items"] + second.json()["items"]]
         assert subjects == [str(school[w].id) for w in ("teacher", "student2", "student")]
@@ -183,9 +231,13 @@ class TestAccessLog:
     async def test_other_school_log_is_invisible(
         self, client: httpx.AsyncClient, school: SchoolWorld, other_school: SchoolWorld
     ) -> None:
-        await client.get(f"{API}/users/{school['student'].id}", headers=await bearer(client, school["admin"].username))
+        await client.get(
+            f"{API}/users/{school['student'].id}",
+            headers=await bearer(client, school["admin"].username),
+        )
         response = await client.get(
-            f"{API}/personal-data/access-log", headers=await bearer(client, other_school["admin"].username)
+            f"{API}/personal-data/access-log",
+            headers=await bearer(client, other_school["admin"].username),
         )
         assert response.json()["items"] == []
 
@@ -196,11 +248,18 @@ class TestExport:
     ) -> None:
         admin = await bearer(client, school["admin"].username)
         student = school["student"]
-        await client.put(f"{API}/users/{student.id}/external-ids/esia", json={"value": "ESIA-1"}, headers=admin)
+        await client.put(
+            f"{API}/users/{student.id}/external-ids/esia", json={"value": "ESIA-1"}, headers=admin
+        )
         await client.post(f"{API}/consents", json=consent(student.id), headers=admin)
-        await client.get(f"{API}/users/{student.id}", headers=await bearer(client, school["staff"].username))
+        await client.get(
+            f"{API}/users/{student.id}", headers=await bearer(client, school["staff"].username)
+        )
 
-        response = await client.get(f"{API}/users/{student.id}/export", headers=await bearer(client, school["guardian"].username))
+        response = await client.get(
+            f"{API}/users/{student.id}/export",
+            headers=await bearer(client, school["guardian"].username),
+        )
         assert response.status_code == 200, response.text
         assert response.headers["cache-control"] == "no-store"
         assert "attachment" in response.headers["content-disposition"]
@@ -216,21 +275,38 @@ class TestExport:
         assert (str(school["guardian"].id), "export") in logged
 
         teacher_export = await client.get(
-            f"{API}/users/{school['teacher'].id}/export", headers=await bearer(client, school["teacher"].username)
+            f"{API}/users/{school['teacher'].id}/export",
+            headers=await bearer(client, school["teacher"].username),
         )
         assert teacher_export.status_code == 200
         assert teacher_export.json()["profile"]["username"] == school["teacher"].username
         assert teacher_export.json()["dot_trainings"] == []
 
     async def test_who_may_export(
-        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld, other_school: SchoolWorld
+        self,
+        client: httpx.AsyncClient,
+        identity_app: FastAPI,
+        school: SchoolWorld,
+        other_school: SchoolWorld,
     ) -> None:
         url = f"{API}/users/{school['student'].id}/export"
         before = await log_count(identity_app)
-        assert_problem(await client.get(url, headers=await bearer(client, school["staff"].username)), 403, "export-forbidden")
-        assert_problem(await client.get(url, headers=await bearer(client, school["teacher"].username)), 403)
-        assert_problem(await client.get(url, headers=await bearer(client, school["student2"].username)), 404)
-        assert_problem(await client.get(url, headers=await bearer(client, other_school["admin"].username)), 404)
+        assert_problem(
+            await client.get(url, headers=await bearer(client, school["staff"].username)),
+            403,
+            "export-forbidden",
+        )
+        assert_problem(
+            await client.get(url, headers=await bearer(client, school["teacher"].username)), 403
+        )
+        assert_problem(
+            await client.get(url, headers=await bearer(client, school["student2"].username)), 404
+        )
+        assert_problem(
+            await client.get(url, headers=await bearer(client, other_school["admin"].username)), 404
+        )
         assert await log_count(identity_app) == before
-        assert (await client.get(url, headers=await bearer(client, school["admin"].username))).status_code == 200
+        assert (
+            await client.get(url, headers=await bearer(client, school["admin"].username))
+        ).status_code == 200
         assert await log_count(identity_app) == before + 1

@@ -18,13 +18,14 @@ from services.identity.models import (
     UserRole,
     kernel,
 )
+from services.identity.roster.schemas import COLUMNS
 from tests.identity.conftest import bearer
 from tests.identity.factories import SchoolWorld
 from tests.identity.test_users import assert_problem, events
 
 API = "/api/v1/identity"
 IMPORT = f"{API}/users/import"
-HEADER = "username;last_name;first_name;middle_name;birth_date;email;roles;class;guardian_of;external_system;external_id"
+HEADER = ";".join(COLUMNS)
 CSV = {"Content-Type": "text/csv; charset=utf-8"}
 
 
@@ -49,11 +50,18 @@ async def snapshot(app: FastAPI) -> dict[str, int]:
 
 
 async def post_csv(
-    client: httpx.AsyncClient, school: SchoolWorld, text: str, *, bom: bool = False, headers: dict[str, str] | None = None
+    client: httpx.AsyncClient,
+    school: SchoolWorld,
+    text: str,
+    *,
+    bom: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     raw = ("\ufeff" if bom else "") + text
     auth = await bearer(client, school["admin"].username)
-    return await client.post(IMPORT, content=raw.encode(), headers={**CSV, **auth, **(headers or {})})
+    return await client.post(
+        IMPORT, content=raw.encode(), headers={**CSV, **auth, **(headers or {})}
+    )
 
 
 class TestImportSuccess:
@@ -76,7 +84,12 @@ class TestImportSuccess:
         assert response.status_code == 201, response.text
         assert response.headers["cache-control"] == "no-store"
         body = response.json()
-        assert (body["created"], body["memberships"], body["guardianships"], body["external_ids"]) == (3, 1, 2, 2)
+        assert (
+            body["created"],
+            body["memberships"],
+            body["guardianships"],
+            body["external_ids"],
+        ) == (3, 1, 2, 2)
         assert [(u["line"], u["username"]) for u in body["users"]] == [
             (2, f"kid.{t}"),
             (3, f"mom.{t}"),
@@ -96,22 +109,32 @@ class TestImportSuccess:
             kid = await session.get(User, uuid.UUID(ids[f"kid.{t}"]))
             assert kid is not None
             assert kid.school_id == school.id
-            assert kid.birth_date is not None and kid.birth_date.isoformat() == "2013-03-01"
+            assert kid.birth_date is not None
+            assert kid.birth_date.isoformat() == "2013-03-01"
             assert kid.must_change_password is True
             group = (
                 await session.execute(
-                    select(ClassMembership.class_group_id).where(ClassMembership.student_id == kid.id)
+                    select(ClassMembership.class_group_id).where(
+                        ClassMembership.student_id == kid.id
+                    )
                 )
             ).scalar_one()
             assert group == school.class_ids["7Б"]
 
         admin = school["admin"].username
-        types = [e["type"] for e in await events(client, admin, "user.created,class_membership.added,guardianship.created")]
+        types = [
+            e["type"]
+            for e in await events(
+                client, admin, "user.created,class_membership.added,guardianship.created"
+            )
+        ]
         assert types.count("user.created") == 3
         assert types.count("class_membership.added") == 1
         assert types.count("guardianship.created") == 2
         kid_event = next(
-            e for e in await events(client, admin, "user.created") if e["aggregate_id"] == ids[f"kid.{t}"]
+            e
+            for e in await events(client, admin, "user.created")
+            if e["aggregate_id"] == ids[f"kid.{t}"]
         )
         assert kid_event["payload"]["class_groups"][0]["name"] == "7Б"
         assert "email" not in kid_event["payload"]
@@ -135,7 +158,11 @@ class TestImportSuccess:
         credentials = response.json()["users"][0]
         first = await client.post(
             f"{API}/token",
-            data={"grant_type": "password", "username": credentials["username"], "password": credentials["password"]},
+            data={
+                "grant_type": "password",
+                "username": credentials["username"],
+                "password": credentials["password"],
+            },
         )
         assert first.status_code == 403
         assert first.json()["type"] == "urn:eo:problem:password-change-required"
@@ -148,7 +175,9 @@ class TestImportSuccess:
             },
         )
         assert changed.status_code == 200, changed.text
-        me = await client.get(f"{API}/me", headers={"Authorization": f"Bearer {changed.json()['access_token']}"})
+        me = await client.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {changed.json()['access_token']}"}
+        )
         assert me.json()["must_change_password"] is False
 
     async def test_comma_file_with_quotes_and_crlf(
@@ -163,7 +192,9 @@ class TestImportSuccess:
         response = await post_csv(client, school, text)
         assert response.status_code == 201, response.text
         async with identity_app.state.database.session() as session:
-            user = (await session.execute(select(User).where(User.username == f"a.{t}"))).scalar_one()
+            user = (
+                await session.execute(select(User).where(User.username == f"a.{t}"))
+            ).scalar_one()
             assert user.last_name == "Римский-Корсаков, мл."
             assert user.middle_name is None
 
@@ -186,7 +217,7 @@ class TestImportErrors:
                 f"mom.{t};Мамина;Мама;;;;guardian;;nobody.{t};;",  # 8: unknown child
                 f"ext.{t};Внешний;Ид;;;not-an-email;teacher;;;sferum;",  # 9: e-mail, missing id
                 "",
-                f";Безлогинов;Без;;;;student;;;;",  # 11: no username (after a blank line)
+                ";Безлогинов;Без;;;;student;;;;",  # 11: no username (after a blank line)
             ]
         )
         before = await snapshot(identity_app)
@@ -211,7 +242,9 @@ class TestImportErrors:
         assert "строке 2" in duplicate["message"]
         assert await snapshot(identity_app) == before
 
-    async def test_header_problems(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_header_problems(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         before = await snapshot(identity_app)
         response = await post_csv(client, school, "username;last_name;nickname\nx;y;z\n")
         body = assert_problem(response, 422, "roster-invalid")
@@ -222,7 +255,9 @@ class TestImportErrors:
         }
         assert await snapshot(identity_app) == before
 
-    async def test_not_utf8_is_reported_with_its_line(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_not_utf8_is_reported_with_its_line(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         text = f"username,last_name,first_name,roles\nw.{tag()},Иванов,Иван,student\n"
         raw = text.encode("cp1251")
         auth = await bearer(client, school["admin"].username)
@@ -237,16 +272,22 @@ class TestImportErrors:
         header_only = await post_csv(client, school, HEADER + "\n")
         assert_problem(header_only, 422, "roster-invalid")
 
-    async def test_content_type_must_be_csv(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_content_type_must_be_csv(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         auth = await bearer(client, school["admin"].username)
         response = await client.post(IMPORT, json={"rows": []}, headers=auth)
         assert_problem(response, 415, "csv-required")
         latin1 = await client.post(
-            IMPORT, content=b"username", headers={**auth, "Content-Type": "text/csv; charset=windows-1251"}
+            IMPORT,
+            content=b"username",
+            headers={**auth, "Content-Type": "text/csv; charset=windows-1251"},
         )
         assert_problem(latin1, 415, "csv-charset")
 
-    async def test_only_admin_imports(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_only_admin_imports(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         before = await snapshot(identity_app)
         for who in ("staff", "teacher"):
             response = await client.post(
@@ -268,9 +309,12 @@ class TestImportRowCap:
     ) -> None:
         rows = [f"cap{i}.{tag()},Фамилия,Имя,student" for i in range(4)]
         before = await snapshot(identity_app)
-        response = await post_csv(client, school, "username,last_name,first_name,roles\n" + "\n".join(rows))
+        response = await post_csv(
+            client, school, "username,last_name,first_name,roles\n" + "\n".join(rows)
+        )
         assert_problem(response, 413, "roster-too-large")
         assert await snapshot(identity_app) == before
-        ok = await post_csv(client, school, "username,last_name,first_name,roles\n" + "\n".join(rows[:3]))
+        ok = await post_csv(
+            client, school, "username,last_name,first_name,roles\n" + "\n".join(rows[:3])
+        )
         assert ok.status_code == 201, ok.text
-

@@ -35,12 +35,16 @@ class TestSchoolProfile:
         self, client: httpx.AsyncClient, school: SchoolWorld, other_school: SchoolWorld
     ) -> None:
         for who in ("admin", "teacher", "student", "guardian"):
-            response = await client.get(f"{API}/school", headers=await bearer(client, school[who].username))
+            response = await client.get(
+                f"{API}/school", headers=await bearer(client, school[who].username)
+            )
             assert response.status_code == 200
             body = response.json()
             assert body["id"] == str(school.id)
             assert body["timezone"] == "Europe/Samara"
-        other = await client.get(f"{API}/school", headers=await bearer(client, other_school["student"].username))
+        other = await client.get(
+            f"{API}/school", headers=await bearer(client, other_school["student"].username)
+        )
         assert other.json()["id"] == str(other_school.id)
 
     async def test_admin_updates_profile(
@@ -83,12 +87,15 @@ class TestSchoolProfile:
         assert_problem(cleared, 422)
         async with identity_app.state.database.session() as session:
             stored = await session.get(School, school.id)
-            assert stored is not None and stored.timezone == "Europe/Samara"
+            assert stored is not None
+            assert stored.timezone == "Europe/Samara"
 
     async def test_only_admin_updates(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
         for who in ("staff", "teacher", "student"):
             response = await client.patch(
-                f"{API}/school", json={"name": "Чужое"}, headers=await bearer(client, school[who].username)
+                f"{API}/school",
+                json={"name": "Чужое"},
+                headers=await bearer(client, school[who].username),
             )
             assert_problem(response, 403)
 
@@ -106,22 +113,31 @@ class TestAcademicYears:
         assert response.status_code == 201, response.text
         assert response.json()["is_current"] is True
         stored = await years_of(identity_app, school.id)
-        assert [(y.name, y.is_current) for y in stored] == [("2026/2027", False), ("2027/2028", True)]
+        assert [(y.name, y.is_current) for y in stored] == [
+            ("2026/2027", False),
+            ("2027/2028", True),
+        ]
 
-        kinds = [(e["type"], e["payload"]["name"], e["payload"]["is_current"]) for e in await events(
-            client, admin, "academic_year.created,academic_year.updated"
-        )]
+        kinds = [
+            (e["type"], e["payload"]["name"], e["payload"]["is_current"])
+            for e in await events(client, admin, "academic_year.created,academic_year.updated")
+        ]
         assert kinds == [
             ("academic_year.updated", "2026/2027", False),
             ("academic_year.created", "2027/2028", True),
         ]
 
         back = await client.patch(
-            f"{API}/academic-years/{school.year_id}", json={"is_current": True}, headers=await bearer(client, admin)
+            f"{API}/academic-years/{school.year_id}",
+            json={"is_current": True},
+            headers=await bearer(client, admin),
         )
         assert back.status_code == 200
         stored = await years_of(identity_app, school.id)
-        assert [(y.name, y.is_current) for y in stored] == [("2026/2027", True), ("2027/2028", False)]
+        assert [(y.name, y.is_current) for y in stored] == [
+            ("2026/2027", True),
+            ("2027/2028", False),
+        ]
 
     async def test_list_is_paginated(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
         response = await client.get(
@@ -136,12 +152,16 @@ class TestAcademicYears:
     ) -> None:
         headers = await bearer(client, school["admin"].username)
         response = await client.post(
-            f"{API}/academic-years", json=year("2028/2029", "2029-05-31", "2028-09-01"), headers=headers
+            f"{API}/academic-years",
+            json=year("2028/2029", "2029-05-31", "2028-09-01"),
+            headers=headers,
         )
         body = assert_problem(response, 422, "validation-error")
         assert "раньше" in body["errors"][0]["message"]
         patch = await client.patch(
-            f"{API}/academic-years/{school.year_id}", json={"ends_on": "2026-08-01"}, headers=headers
+            f"{API}/academic-years/{school.year_id}",
+            json={"ends_on": "2026-08-01"},
+            headers=headers,
         )
         assert_problem(patch, 422, "academic-year-dates")
         assert len(await years_of(identity_app, school.id)) == 1
@@ -155,7 +175,9 @@ class TestAcademicYears:
         )
         assert_problem(overlap, 409, "academic-year-overlap")
         same = await client.post(
-            f"{API}/academic-years", json=year("2026/2027", "2030-09-01", "2031-05-31"), headers=headers
+            f"{API}/academic-years",
+            json=year("2026/2027", "2030-09-01", "2031-05-31"),
+            headers=headers,
         )
         assert_problem(same, 409, "academic-year-exists")
         assert len(await years_of(identity_app, school.id)) == 1
@@ -171,10 +193,14 @@ class TestAcademicYears:
         assert_problem(foreign, 404, "academic-year-not-found")
         teacher = await bearer(client, school["teacher"].username)
         create = await client.post(
-            f"{API}/academic-years", json=year("2030/2031", "2030-09-01", "2031-05-31"), headers=teacher
+            f"{API}/academic-years",
+            json=year("2030/2031", "2030-09-01", "2031-05-31"),
+            headers=teacher,
         )
         assert_problem(create, 403)
-        patch = await client.patch(f"{API}/academic-years/{school.year_id}", json={"name": "X"}, headers=teacher)
+        patch = await client.patch(
+            f"{API}/academic-years/{school.year_id}", json={"name": "X"}, headers=teacher
+        )
         assert_problem(patch, 403)
         foreign_by_teacher = await client.patch(
             f"{API}/academic-years/{other_school.year_id}", json={"name": "X"}, headers=teacher
@@ -184,15 +210,18 @@ class TestAcademicYears:
     async def test_one_current_year_is_enforced_by_the_database(
         self, identity_app: FastAPI, school: SchoolWorld
     ) -> None:
-        with pytest.raises(IntegrityError):
-            async with identity_app.state.database.session() as session:
-                session.add(
-                    AcademicYear(
-                        school_id=school.id, name="second", starts_on=date(2030, 9, 1),
-                        ends_on=date(2031, 5, 31), is_current=True,
-                    )
-                )
+        second = AcademicYear(
+            school_id=school.id,
+            name="second",
+            starts_on=date(2030, 9, 1),
+            ends_on=date(2031, 5, 31),
+            is_current=True,
+        )
+        async with identity_app.state.database.sessionmaker() as session:
+            session.add(second)
+            with pytest.raises(IntegrityError):
                 await session.flush()
+            await session.rollback()
         async with identity_app.state.database.session() as session:
             current = await session.execute(
                 select(func.count(AcademicYear.id)).where(

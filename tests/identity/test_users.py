@@ -61,7 +61,9 @@ async def set_homeroom(app: FastAPI, group_id: uuid.UUID, teacher_id: uuid.UUID)
         group.homeroom_teacher_id = teacher_id
 
 
-def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, code: str | None = None
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body = dict(response.json())
@@ -122,7 +124,9 @@ class TestCreateUser:
         body = new_user()
         response = await client.post(f"{API}/users", json=body, headers=await bearer(client, admin))
         user_id = response.json()["user"]["id"]
-        created = [e for e in await events(client, admin, "user.created") if e["aggregate_id"] == user_id]
+        created = [
+            e for e in await events(client, admin, "user.created") if e["aggregate_id"] == user_id
+        ]
         assert len(created) == 1
         payload = created[0]["payload"]
         assert payload["roles"] == ["student"]
@@ -133,7 +137,11 @@ class TestCreateUser:
             assert key not in payload
 
     async def test_taken_username_is_conflict(
-        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld, other_school: SchoolWorld
+        self,
+        client: httpx.AsyncClient,
+        identity_app: FastAPI,
+        school: SchoolWorld,
+        other_school: SchoolWorld,
     ) -> None:
         before = await count_users(identity_app, school.id)
         # logins are global: another school's login is taken too (case-insensitive)
@@ -163,12 +171,21 @@ class TestCreateUser:
         )
         body = assert_problem(response, 422, "validation-error")
         fields = {e["field"] for e in body["errors"]}
-        assert {"body.username", "body.roles", "body.email", "body.birth_date", "body.nickname"} <= fields
+        assert {
+            "body.username",
+            "body.roles",
+            "body.email",
+            "body.birth_date",
+            "body.nickname",
+        } <= fields
         messages = " ".join(e["message"] for e in body["errors"])
-        assert "Логин" in messages and "будущем" in messages
+        assert "Логин" in messages
+        assert "будущем" in messages
         assert await count_users(identity_app, school.id) == before
 
-    async def test_unknown_role_refused(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_unknown_role_refused(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.post(
             f"{API}/users",
             json=new_user(roles=["student", "director"]),
@@ -243,7 +260,9 @@ class TestProfileVisibility:
         other = await client.get(f"{API}/users/{school['student2'].id}", headers=headers)
         assert other.json()["profile"] == "brief"
 
-    async def test_student_sees_only_self(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_student_sees_only_self(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         headers = await bearer(client, school["student"].username)
         for other in ("student2", "teacher", "admin", "guardian"):
             response = await client.get(f"{API}/users/{school[other].id}", headers=headers)
@@ -269,7 +288,9 @@ class TestProfileVisibility:
             )
             assert_problem(response, 404, "user-not-found")
 
-    async def test_unknown_id_is_not_found(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_unknown_id_is_not_found(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.get(
             f"{API}/users/{uuid.uuid4()}", headers=await bearer(client, school["admin"].username)
         )
@@ -277,7 +298,9 @@ class TestProfileVisibility:
 
 
 class TestListUsers:
-    async def test_filters(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_filters(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         await add_user(identity_app, school.id, ["teacher"], is_active=False)
         headers = await bearer(client, school["admin"].username)
 
@@ -316,7 +339,9 @@ class TestListUsers:
         nothing = await client.get(f"{API}/users", params={"q": "Ёлкина Ивановна"}, headers=headers)
         assert nothing.json()["items"] == []
 
-    async def test_pages_follow_link_header(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_pages_follow_link_header(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         headers = await bearer(client, school["admin"].username)
         seen: list[str] = []
         url: str | None = f"{API}/users?limit=3"
@@ -327,29 +352,40 @@ class TestListUsers:
             seen += [u["id"] for u in body["items"]]
             link = response.headers.get("link")
             if body["next_cursor"]:
-                assert link and 'rel="next"' in link
+                assert link
+                assert 'rel="next"' in link
                 url = link.split(";")[0].strip("<>")
             else:
                 url = None
         assert len(seen) == len(set(seen)) == 7
 
-    async def test_limit_above_cap_is_refused(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_limit_above_cap_is_refused(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.get(
-            f"{API}/users", params={"limit": 10_000}, headers=await bearer(client, school["admin"].username)
+            f"{API}/users",
+            params={"limit": 10_000},
+            headers=await bearer(client, school["admin"].username),
         )
         assert_problem(response, 400, "limit-too-large")
 
     async def test_lists_show_only_what_the_caller_may_see(
         self, client: httpx.AsyncClient, school: SchoolWorld, other_school: SchoolWorld
     ) -> None:
-        student = await client.get(f"{API}/users", headers=await bearer(client, school["student"].username))
+        student = await client.get(
+            f"{API}/users", headers=await bearer(client, school["student"].username)
+        )
         assert [u["id"] for u in student.json()["items"]] == [str(school["student"].id)]
-        guardian = await client.get(f"{API}/users", headers=await bearer(client, school["guardian"].username))
+        guardian = await client.get(
+            f"{API}/users", headers=await bearer(client, school["guardian"].username)
+        )
         assert {u["id"] for u in guardian.json()["items"]} == {
             str(school["guardian"].id),
             str(school["student"].id),
         }
-        teacher = await client.get(f"{API}/users", headers=await bearer(client, school["teacher"].username))
+        teacher = await client.get(
+            f"{API}/users", headers=await bearer(client, school["teacher"].username)
+        )
         items = teacher.json()["items"]
         assert len(items) == 7
         assert {u["profile"] for u in items if u["id"] != str(school["teacher"].id)} == {"brief"}
@@ -365,7 +401,12 @@ class TestUpdateUser:
         target = school["teacher2"]
         response = await client.patch(
             f"{API}/users/{target.id}",
-            json={"last_name": "Сидорова", "phone": "+7 900 000-00-01", "roles": ["teacher", "staff"], "email": None},
+            json={
+                "last_name": "Сидорова",
+                "phone": "+7 900 000-00-01",
+                "roles": ["teacher", "staff"],
+                "email": None,
+            },
             headers=await bearer(client, admin),
         )
         assert response.status_code == 200, response.text
@@ -376,8 +417,16 @@ class TestUpdateUser:
         async with identity_app.state.database.session() as session:
             stored = await session.get(User, target.id)
             assert stored is not None
-            assert (stored.last_name, stored.email, stored.phone) == ("Сидорова", None, "+7 900 000-00-01")
-        updated = [e for e in await events(client, admin, "user.updated") if e["aggregate_id"] == str(target.id)]
+            assert (stored.last_name, stored.email, stored.phone) == (
+                "Сидорова",
+                None,
+                "+7 900 000-00-01",
+            )
+        updated = [
+            e
+            for e in await events(client, admin, "user.updated")
+            if e["aggregate_id"] == str(target.id)
+        ]
         assert updated[-1]["payload"]["roles"] == ["staff", "teacher"]
         assert updated[-1]["payload"]["trained_for_dot"] is False
 
@@ -392,10 +441,32 @@ class TestUpdateUser:
             headers=await bearer(client, school["admin"].username),
         )
         assert response.status_code == 200
-        me = await client.get(f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        me = await client.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
         assert me.status_code == 401
 
-    async def test_required_fields_cannot_be_cleared(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_contact_change_alone_emits_no_event(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
+        admin = school["admin"].username
+        target = school["teacher"]
+        response = await client.patch(
+            f"{API}/users/{target.id}",
+            json={"email": "new.address@example.org"},
+            headers=await bearer(client, admin),
+        )
+        assert response.status_code == 200
+        assert response.json()["email"] == "new.address@example.org"
+        async with identity_app.state.database.session() as session:
+            stored = await session.get(User, target.id)
+            assert stored is not None
+            assert stored.email == "new.address@example.org"
+        assert await events(client, admin, "user.updated") == []
+
+    async def test_required_fields_cannot_be_cleared(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.patch(
             f"{API}/users/{school['teacher'].id}",
             json={"last_name": None},
@@ -403,7 +474,9 @@ class TestUpdateUser:
         )
         assert_problem(response, 422, "validation-error")
 
-    async def test_admin_cannot_drop_own_admin_role(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_admin_cannot_drop_own_admin_role(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.patch(
             f"{API}/users/{school['admin'].id}",
             json={"roles": ["teacher"]},
@@ -411,7 +484,9 @@ class TestUpdateUser:
         )
         assert_problem(response, 422, "own-admin-role")
 
-    async def test_role_in_use_cannot_be_removed(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_role_in_use_cannot_be_removed(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         response = await client.patch(
             f"{API}/users/{school['student'].id}",
             json={"roles": ["staff"]},
@@ -420,7 +495,11 @@ class TestUpdateUser:
         assert_problem(response, 409, "role-in-use")
 
     async def test_non_admin_gets_403_and_other_school_404(
-        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld, other_school: SchoolWorld
+        self,
+        client: httpx.AsyncClient,
+        identity_app: FastAPI,
+        school: SchoolWorld,
+        other_school: SchoolWorld,
     ) -> None:
         response = await client.patch(
             f"{API}/users/{school['student'].id}",
@@ -479,25 +558,35 @@ class TestDeactivation:
         assert response.json()["deactivated_at"] is not None
 
         refresh = await client.post(
-            f"{API}/token", data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+            f"{API}/token",
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
         )
         assert refresh.status_code == 400
-        me = await client.get(f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        me = await client.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
         assert me.status_code == 401
         again = await client.post(
             f"{API}/token",
-            data={"grant_type": "password", "username": student.username, "password": student.password},
+            data={
+                "grant_type": "password",
+                "username": student.username,
+                "password": student.password,
+            },
         )
         assert again.status_code == 400
 
         async with identity_app.state.database.session() as session:
             stored = await session.get(User, student.id)
-            assert stored is not None and stored.is_active is False
+            assert stored is not None
+            assert stored.is_active is False
         deactivated = await events(client, admin, "user.deactivated")
         assert [e["aggregate_id"] for e in deactivated] == [str(student.id)]
         assert deactivated[0]["payload"]["is_active"] is False
 
-    async def test_reactivation_restores_login(self, client: httpx.AsyncClient, school: SchoolWorld) -> None:
+    async def test_reactivation_restores_login(
+        self, client: httpx.AsyncClient, school: SchoolWorld
+    ) -> None:
         admin = await bearer(client, school["admin"].username)
         student = school["student"]
         await client.post(f"{API}/users/{student.id}/deactivate", headers=admin)
@@ -505,7 +594,12 @@ class TestDeactivation:
         assert response.status_code == 200
         assert response.json()["is_active"] is True
         await login(client, student.username)
-        types = [e["type"] for e in await events(client, school["admin"].username, "user.deactivated,user.reactivated")]
+        types = [
+            e["type"]
+            for e in await events(
+                client, school["admin"].username, "user.deactivated,user.reactivated"
+            )
+        ]
         assert types == ["user.deactivated", "user.reactivated"]
 
     async def test_admin_cannot_deactivate_self(
@@ -518,9 +612,12 @@ class TestDeactivation:
         assert_problem(response, 422, "self-deactivation")
         async with identity_app.state.database.session() as session:
             stored = await session.get(User, admin.id)
-            assert stored is not None and stored.is_active is True
+            assert stored is not None
+            assert stored.is_active is True
 
-    async def test_only_admin_deactivates(self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld) -> None:
+    async def test_only_admin_deactivates(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
         response = await client.post(
             f"{API}/users/{school['student'].id}/deactivate",
             headers=await bearer(client, school["staff"].username),
@@ -542,11 +639,17 @@ class TestPasswordReset:
         assert response.status_code == 200, response.text
         assert response.headers["cache-control"] == "no-store"
         password = response.json()["initial_password"]
-        me = await client.get(f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        me = await client.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
         assert me.status_code == 401
         old = await client.post(
             f"{API}/token",
-            data={"grant_type": "password", "username": teacher.username, "password": teacher.password},
+            data={
+                "grant_type": "password",
+                "username": teacher.username,
+                "password": teacher.password,
+            },
         )
         assert old.status_code == 400
         new = await client.post(
@@ -578,7 +681,8 @@ class TestBirthDates:
             headers=await bearer(client, admin),
         )
         user_id = response.json()["user"]["id"]
-        created = [e for e in await events(client, admin, "user.created") if e["aggregate_id"] == user_id]
+        created = [
+            e for e in await events(client, admin, "user.created") if e["aggregate_id"] == user_id
+        ]
         assert "birth_date" not in created[0]["payload"]
         assert created[0]["payload"]["trained_for_dot"] is False
-

@@ -24,7 +24,9 @@ def service_db(request: pytest.FixtureRequest, db_backend: str) -> tuple[str, st
 
 
 @pytest.fixture
-async def service_client(service_db: tuple[str, str]) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
+async def service_client(
+    service_db: tuple[str, str],
+) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
     name, url = service_db
     app_module = importlib.import_module(f"services.{name}.app")
     settings_module = importlib.import_module(f"services.{name}.settings")
@@ -43,7 +45,9 @@ async def service_client(service_db: tuple[str, str]) -> AsyncIterator[tuple[str
 
 
 class TestServiceApps:
-    async def test_health_and_readiness(self, service_client: tuple[str, httpx.AsyncClient]) -> None:
+    async def test_health_and_readiness(
+        self, service_client: tuple[str, httpx.AsyncClient]
+    ) -> None:
         name, client = service_client
         health = await client.get("/healthz")
         assert health.json() == {"status": "ok", "service": name}
@@ -52,12 +56,16 @@ class TestServiceApps:
         metrics = await client.get("/metrics")
         assert "http_requests_total" in metrics.text
 
-    async def test_feed_requires_a_valid_token(self, service_client: tuple[str, httpx.AsyncClient]) -> None:
+    async def test_feed_requires_a_valid_token(
+        self, service_client: tuple[str, httpx.AsyncClient]
+    ) -> None:
         name, client = service_client
         anonymous = await client.get(f"/api/v1/{name}/events")
         assert anonymous.status_code == 401
         assert anonymous.headers["content-type"].startswith("application/problem+json")
-        forged = await client.get(f"/api/v1/{name}/events", headers={"Authorization": "Bearer x.y.z"})
+        forged = await client.get(
+            f"/api/v1/{name}/events", headers={"Authorization": "Bearer x.y.z"}
+        )
         assert forged.status_code == 401
 
     async def test_feed_by_role(self, service_client: tuple[str, httpx.AsyncClient]) -> None:
@@ -65,9 +73,13 @@ class TestServiceApps:
         school = uuid.uuid4()
         student = mint(uuid.uuid4(), school, ["student"])
         admin = mint(uuid.uuid4(), school, ["admin"])
-        denied = await client.get(f"/api/v1/{name}/events", headers={"Authorization": f"Bearer {student}"})
+        denied = await client.get(
+            f"/api/v1/{name}/events", headers={"Authorization": f"Bearer {student}"}
+        )
         assert denied.status_code == 403
-        feed = await client.get(f"/api/v1/{name}/events", headers={"Authorization": f"Bearer {admin}"})
+        feed = await client.get(
+            f"/api/v1/{name}/events", headers={"Authorization": f"Bearer {admin}"}
+        )
         assert feed.status_code == 200
         assert feed.json()["items"] == []
         assert feed.json()["next_cursor"]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
 from services.identity.external_ids.schemas import ExternalIdRef
 from services.identity.users.schemas import PersonBrief
 
@@ -34,7 +34,7 @@ def level_of(grade: int) -> Level:
 
 Grade = Annotated[int, Field(ge=1, le=11, strict=True, description="Параллель, 1–11")]
 Letter = Annotated[
-    SafeStr,
+    str,
     StringConstraints(strip_whitespace=True, to_upper=True),
     AfterValidator(check_letter),
     Field(description="Буква кириллицы, например Б"),

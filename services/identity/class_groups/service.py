@@ -237,6 +237,7 @@ class ClassGroupService:
 
     async def update(self, group_id: uuid.UUID, body: ClassGroupUpdate) -> ClassGroupRead:
         group = await self.for_admin(group_id)
+        before = (group.grade, group.letter, group.homeroom_teacher_id)
         changes = body.changes()
         if "homeroom_teacher_id" in changes:
             new_id = changes["homeroom_teacher_id"]
@@ -246,13 +247,14 @@ class ClassGroupService:
         await self._unique(group.academic_year_id, grade, letter, group.id)
         group.grade, group.letter = grade, letter
         await self._flush()
-        year = await self._year(group.academic_year_id)
-        teacher = (
-            await self.users.in_school(group.homeroom_teacher_id, self.school_id)
-            if group.homeroom_teacher_id
-            else None
-        )
-        await self._emit_group("class_group.updated", group, year, teacher)
+        if (group.grade, group.letter, group.homeroom_teacher_id) != before:
+            year = await self._year(group.academic_year_id)
+            teacher = (
+                await self.users.in_school(group.homeroom_teacher_id, self.school_id)
+                if group.homeroom_teacher_id
+                else None
+            )
+            await self._emit_group("class_group.updated", group, year, teacher)
         return (await self.reads([group]))[0]
 
     async def students(

@@ -5,16 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
 
 ExternalSystem = Literal["moya_shkola", "sferum", "esia", "regional"]
 EXTERNAL_SYSTEMS: tuple[str, ...] = ("moya_shkola", "sferum", "esia", "regional")
 EntityType = Literal["user", "class_group"]
 
+
+def _plain(value: str) -> str:
+    if any(ord(ch) < 32 for ch in value):
+        raise ValueError("Строка содержит управляющие символы")
+    return value
+
+
+# Constraints first, then the check: the length is measured after stripping.
 ExternalValue = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_plain),
 ]
 
 

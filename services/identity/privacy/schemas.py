@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
 from services.identity.guardianship.schemas import GuardianLink
 from services.identity.training.schemas import TrainingRead
-from services.identity.users.schemas import PersonBrief, UserFull
+from services.identity.users.schemas import PersonBrief, Text100, Text500, UserFull
 
 ConsentKind = Literal["processing", "publication"]
-Purpose = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Category = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-]
-DocNumber = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-]
+Purpose = Text500
+Category = Text100
+DocNumber = Text100
 
 
 class ConsentCreate(StrictModel):

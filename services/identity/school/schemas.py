@@ -16,7 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
+from services.identity.users.schemas import Text100, Text300, check_plain_text
 
 _INN10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -52,16 +53,15 @@ def check_timezone(value: str) -> str:
     return value
 
 
-Text300 = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text100 = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-TimeZone = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(check_timezone)
-]
-Inn = Annotated[SafeStr, StringConstraints(strip_whitespace=True), AfterValidator(check_inn)]
 YearName = Annotated[
-    SafeStr,
+    str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+    AfterValidator(check_plain_text),
 ]
+TimeZone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(check_timezone)
+]
+Inn = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_inn)]
 
 
 class SchoolRead(BaseModel):

@@ -132,6 +132,7 @@ class SchoolService:
         school_id = principal.school_id
         year = await self.year(school_id, year_id)
         require_school_admin(principal)
+        before = year_payload(year)
         changes = body.changes()
         name = changes.get("name", year.name)
         starts_on = changes.get("starts_on", year.starts_on)
@@ -148,5 +149,6 @@ class SchoolService:
         elif changes.get("is_current") is False:
             year.is_current = False
         await self.session.flush()
-        await self._emit(school_id, "academic_year.updated", year)
+        if year_payload(year) != before:
+            await self._emit(school_id, "academic_year.updated", year)
         return year

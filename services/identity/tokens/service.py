@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,8 +60,11 @@ class TokenService:
         ).hexdigest()
 
     async def issue(
-        self, user: User, family_id: uuid.UUID | None = None, family_expires=None
-    ) -> TokenResponse:  # type: ignore[no-untyped-def]
+        self,
+        user: User,
+        family_id: uuid.UUID | None = None,
+        family_expires: datetime | None = None,
+    ) -> TokenResponse:
         now = utcnow()
         kid, pem = await self.keystore.signing_key(self.session)
         family = family_id or uuid.uuid4()

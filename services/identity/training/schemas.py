@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
+from services.identity.users.schemas import Text100, Text300
 
-Text300 = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-DocNumber = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-]
+DocNumber = Text100
 
 
 class TrainingCreate(StrictModel):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from services.common.types import SafeStr, StrictModel
+from services.common.types import StrictModel
 from services.identity.external_ids.schemas import ExternalIdRef
 
 Role = Literal["student", "teacher", "admin", "staff", "guardian"]
@@ -25,6 +25,13 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def check_plain_text(value: str) -> str:
+    """What ``SafeStr`` checks, for types that strip and measure the text first."""
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("Строка содержит управляющие символы")
+    return value
 
 
 def check_username(value: str) -> str:
@@ -37,6 +44,7 @@ def check_username(value: str) -> str:
 
 
 def check_email(value: str) -> str:
+    check_plain_text(value)
     if len(value) > 254 or not _EMAIL.match(value):
         raise ValueError("Некорректный адрес электронной почты")
     return value
@@ -65,14 +73,26 @@ def check_roles(value: list[str]) -> list[str]:
     return sorted(set(value))
 
 
-Username = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True), AfterValidator(check_username)
+# Constraints first, then the checks: lengths are measured after stripping.
+Text100 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(check_plain_text),
 ]
-PersonName = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+Text300 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(check_plain_text),
 ]
-Email = Annotated[SafeStr, StringConstraints(strip_whitespace=True), AfterValidator(check_email)]
-Phone = Annotated[SafeStr, StringConstraints(strip_whitespace=True), AfterValidator(check_phone)]
+Text500 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(check_plain_text),
+]
+Username = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_username)]
+PersonName = Text100
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_email)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(check_phone)]
 BirthDate = Annotated[date, AfterValidator(check_birth_date)]
 Roles = Annotated[
     list[Role],

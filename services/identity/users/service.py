@@ -356,6 +356,7 @@ class UserService:
 
     async def update(self, user_id: uuid.UUID, body: UserUpdate) -> UserFull:
         user = await self.for_admin(user_id)
+        before = (await self.presenter.payloads([user]))[user.id]
         changes = body.changes()
         roles = changes.pop("roles", None)
         removed: set[str] = set()
@@ -373,7 +374,17 @@ class UserService:
             # Tokens carry roles: a lost role must not live on in an old token.
             await self._sessions().revoke_all(user, "roles-changed")
         await self._flush()
-        await self.emit_user("user.updated", user)
+        after = (await self.presenter.payloads([user]))[user.id]
+        if after != before:  # e-mail and phone are not in events: no event for them alone
+            await emit(
+                self.session,
+                kernel.outbox,
+                school_id=self.school_id,
+                type="user.updated",
+                aggregate_type="user",
+                aggregate_id=user.id,
+                payload=after,
+            )
         return await self.presenter.full(user, resource="user_update")
 
     async def deactivate(self, user_id: uuid.UUID) -> UserFull:
