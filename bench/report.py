@@ -126,7 +126,7 @@ def performance_md(results: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         "Measured by `make bench` (`python -m bench --write-docs` regenerates this page). "
         "Benchmarks are not tests: they live in `bench/`, start real uvicorn processes "
-        "and drive them with [wrk](https://github.com/wg/wrk) (Debian package `wrk`).",
+        "and drive them with wrk (Debian package `wrk`).",
         "",
         "## Machine and run",
         "",
@@ -137,6 +137,15 @@ def performance_md(results: dict[str, Any], args: argparse.Namespace) -> str:
         "one worker per process",
         f"- Load average (1 min) when the run started / ended: {results['load_before']:.2f} / "
         f"{results['load_after']:.2f}",
+        *(
+            [
+                "- The machine was shared with other work during the run (load above the "
+                "core count): throughput varies from round to round, so compare the mean "
+                "ratio and the CPU time per request, which such load hardly moves."
+            ]
+            if results["load_before"] > (m["nproc"] or 1)
+            else []
+        ),
         f"- wrk: {args.connections} connections, {args.threads} threads, "
         f"{args.seconds} s per run, {args.rounds} interleaved rounds "
         "(direct, gateway, gateway logging everything; again …) after a 3 s warm-up of each",

@@ -301,6 +301,9 @@ class Gateway:
             peer_ip: str = peer[0] if peer else "unknown"
             await self._count(principal, self._client_ip(peer_ip, xff))
 
+            if connection is not None:  # what Connection names is hop-by-hop too
+                named = {t.strip().lower() for t in connection.decode("latin-1").split(",")}
+                headers = [h for h in headers if h[0] not in named]
             headers.append(("X-Request-ID", request_id))
             headers.append(
                 ("X-Forwarded-For", xff.decode("latin-1") + ", " + peer_ip if xff else peer_ip)
@@ -309,9 +312,6 @@ class Gateway:
             headers.append(("X-Forwarded-Proto", proto))
             if host is not None:
                 headers.append(("X-Forwarded-Host", host.decode("latin-1")))
-            if connection is not None:
-                named = {t.strip().lower() for t in connection.decode("latin-1").split(",")}
-                headers = [h for h in headers if h[0] not in named]
             body = await self._request_body(receive, length, chunked, headers)
 
             query: bytes = scope.get("query_string", b"")

@@ -6,11 +6,14 @@ JWK export of public keys. Everything else in the platform calls these functions
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
 ALGORITHM = "RS256"
@@ -54,8 +57,21 @@ def public_jwk(private_pem: str, kid: str) -> dict[str, Any]:
     return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in public.items()}
 
 
+@lru_cache(maxsize=64)
+def _private_key(private_pem: str) -> Key:
+    # Parsing and checking an RSA key costs tens of milliseconds: do it once per key.
+    return jwk.construct(private_pem, ALGORITHM)
+
+
+@lru_cache(maxsize=256)
+def _public_key(jwk_json: str) -> Key:
+    return jwk.construct(json.loads(jwk_json), ALGORITHM)
+
+
 def sign(claims: dict[str, Any], private_pem: str, kid: str, *, typ: str = "at+jwt") -> str:
-    return jwt.encode(claims, private_pem, algorithm=ALGORITHM, headers={"kid": kid, "typ": typ})
+    return jwt.encode(
+        claims, _private_key(private_pem), algorithm=ALGORITHM, headers={"kid": kid, "typ": typ}
+    )
 
 
 def unverified_header(token: str) -> dict[str, Any]:
@@ -78,8 +94,9 @@ def verify(token: str, key: dict[str, Any], *, audience: str, issuer: str) -> di
     options = {f"require_{claim}": True for claim in REQUIRED_CLAIMS}
     options.update({"verify_aud": True, "verify_iss": True, "verify_exp": True, "verify_iat": True})
     try:
+        public = _public_key(json.dumps(key, sort_keys=True))
         claims = jwt.decode(
-            token, key, algorithms=[ALGORITHM], audience=audience, issuer=issuer, options=options
+            token, public, algorithms=[ALGORITHM], audience=audience, issuer=issuer, options=options
         )
     except ExpiredSignatureError as exc:
         raise TokenExpired("token expired") from exc

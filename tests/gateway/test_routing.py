@@ -124,6 +124,17 @@ class TestHeaders:
         assert "keep-alive" not in response.headers
         assert response.headers["x-upstream"] == "echo"
 
+    async def test_connection_cannot_strip_the_gateways_own_headers(
+        self, gateway: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await gateway.get(
+            "/api/v1/learning/x",
+            headers={**auth, "Connection": "X-Request-ID, X-Forwarded-For", "X-Request-ID": "r-1"},
+        )
+        seen = seen_headers(response)
+        assert seen["x-request-id"] == ["r-1"]
+        assert seen["x-forwarded-for"] == ["127.0.0.1"]
+
     async def test_aiohttp_adds_no_headers_of_its_own(
         self, gateway: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:

@@ -33,8 +33,8 @@ def tag() -> str:
     return uuid.uuid4().hex[:6]
 
 
-async def snapshot(app: FastAPI) -> dict[str, int]:
-    """Row counts of everything an import writes."""
+async def snapshot(app: FastAPI, school: SchoolWorld) -> dict[str, int]:
+    """Row counts of everything an import writes, for one school (the database is shared)."""
     async with app.state.database.session() as session:
         counts = {}
         for name, model in (
@@ -45,7 +45,8 @@ async def snapshot(app: FastAPI) -> dict[str, int]:
             ("external_ids", ExternalId),
             ("events", kernel.outbox),
         ):
-            counts[name] = int((await session.execute(select(func.count(model.id)))).scalar_one())
+            stmt = select(func.count(model.id)).where(model.school_id == school.id)
+            counts[name] = int((await session.execute(stmt)).scalar_one())
         return counts
 
 
@@ -79,7 +80,7 @@ class TestImportSuccess:
                 "",
             ]
         )
-        before = await snapshot(identity_app)
+        before = await snapshot(identity_app, school)
         response = await post_csv(client, school, text, bom=True)
         assert response.status_code == 201, response.text
         assert response.headers["cache-control"] == "no-store"
@@ -97,7 +98,7 @@ class TestImportSuccess:
         ]
         assert len({u["password"] for u in body["users"]}) == 3
 
-        after = await snapshot(identity_app)
+        after = await snapshot(identity_app, school)
         assert after["users"] - before["users"] == 3
         assert after["roles"] - before["roles"] == 4
         assert after["memberships"] - before["memberships"] == 1
@@ -220,7 +221,7 @@ class TestImportErrors:
                 ";Безлогинов;Без;;;;student;;;;",  # 11: no username (after a blank line)
             ]
         )
-        before = await snapshot(identity_app)
+        before = await snapshot(identity_app, school)
         response = await post_csv(client, school, text, bom=True)
         body = assert_problem(response, 422, "roster-invalid")
         assert "ничего не сохранено" in body["detail"]
@@ -240,12 +241,12 @@ class TestImportErrors:
         assert all(e["message"] and e["code"] for e in body["errors"])
         duplicate = next(e for e in body["errors"] if e["line"] == 5)
         assert "строке 2" in duplicate["message"]
-        assert await snapshot(identity_app) == before
+        assert await snapshot(identity_app, school) == before
 
     async def test_header_problems(
         self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
     ) -> None:
-        before = await snapshot(identity_app)
+        before = await snapshot(identity_app, school)
         response = await post_csv(client, school, "username;last_name;nickname\nx;y;z\n")
         body = assert_problem(response, 422, "roster-invalid")
         assert {(e["line"], e["field"]) for e in body["errors"]} == {
@@ -253,7 +254,7 @@ class TestImportErrors:
             (1, "first_name"),
             (1, "roles"),
         }
-        assert await snapshot(identity_app) == before
+        assert await snapshot(identity_app, school) == before
 
     async def test_not_utf8_is_reported_with_its_line(
         self, client: httpx.AsyncClient, school: SchoolWorld
@@ -288,7 +289,7 @@ class TestImportErrors:
     async def test_only_admin_imports(
         self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
     ) -> None:
-        before = await snapshot(identity_app)
+        before = await snapshot(identity_app, school)
         for who in ("staff", "teacher"):
             response = await client.post(
                 IMPORT,
@@ -296,7 +297,7 @@ class TestImportErrors:
                 headers={**CSV, **await bearer(client, school[who].username)},
             )
             assert_problem(response, 403)
-        assert await snapshot(identity_app) == before
+        assert await snapshot(identity_app, school) == before
 
 
 class TestImportRowCap:
@@ -308,12 +309,12 @@ class TestImportRowCap:
         self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
     ) -> None:
         rows = [f"cap{i}.{tag()},Фамилия,Имя,student" for i in range(4)]
-        before = await snapshot(identity_app)
+        before = await snapshot(identity_app, school)
         response = await post_csv(
             client, school, "username,last_name,first_name,roles\n" + "\n".join(rows)
         )
         assert_problem(response, 413, "roster-too-large")
-        assert await snapshot(identity_app) == before
+        assert await snapshot(identity_app, school) == before
         ok = await post_csv(
             client, school, "username,last_name,first_name,roles\n" + "\n".join(rows[:3])
         )
