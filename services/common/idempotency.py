@@ -3,7 +3,9 @@
 Same key and same request → the stored response (``Idempotent-Replayed: true``);
 same key, different request → 422; the first request still running → 409.
 Keys are scoped to the authenticated caller; anonymous requests are not deduplicated.
-A response with status ≥ 500 is not stored, so the client may retry.
+A response with status ≥ 500 is not stored, so the client may retry. A response marked
+``Cache-Control: no-store`` (one-time passwords, tokens) is never written to the
+database: a repeat of that request gets 409 saying it was already carried out.
 """
 
 from __future__ import annotations
@@ -109,6 +111,9 @@ class IdempotencyMiddleware:
         if status >= 500:
             await self._forget(database, record_id)
             return
+        secret = any(
+            k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in resp_headers
+        )
         stored = [
             [k.decode("latin-1"), v.decode("latin-1")]
             for k, v in resp_headers
@@ -119,10 +124,10 @@ class IdempotencyMiddleware:
                 update(self.model)
                 .where(self.model.id == record_id)
                 .values(
-                    state="done",
+                    state="secret" if secret else "done",
                     response_status=status,
-                    response_headers=stored,
-                    response_body=bytes(resp_body),
+                    response_headers=None if secret else stored,
+                    response_body=None if secret else bytes(resp_body),
                 )
             )
 
@@ -166,6 +171,15 @@ class IdempotencyMiddleware:
                     409,
                     "Запрос с этим Idempotency-Key ещё выполняется",
                     "idempotency-in-flight",
+                )
+                return None
+            if existing.state == "secret":
+                await send_problem(
+                    send,
+                    409,
+                    "Запрос с этим Idempotency-Key уже выполнен; его ответ содержал секреты "
+                    "и не хранится, поэтому не может быть повторён",
+                    "idempotent-response-not-stored",
                 )
                 return None
             headers = [

@@ -30,6 +30,7 @@ routers: list[APIRouter] = [
 ]
 
 EVENT_TYPES: list[str] = [
+    "school.updated",
     "user.created",
     "user.updated",
     "user.deactivated",

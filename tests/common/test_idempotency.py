@@ -15,12 +15,13 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from services.common.errors import ServiceUnavailable
-from services.identity.models import User
+from services.identity.models import ClassGroup, User, kernel
 from services.identity.tokens.service import TokenService
 from tests.identity.conftest import bearer
 from tests.identity.factories import SchoolWorld
 
 USERS = "/api/v1/identity/users"
+CLASS_GROUPS = "/api/v1/identity/class-groups"
 LOGOUT = "/api/v1/identity/logout"
 PROBLEM = "application/problem+json"
 
@@ -38,6 +39,18 @@ async def users_named(app: FastAPI, username: str) -> int:
     async with app.state.database.session() as session:
         count = await session.execute(
             select(func.count()).select_from(User).where(User.username == username)
+        )
+        return int(count.scalar_one())
+
+
+def new_class(school: SchoolWorld, letter: str = "Г") -> dict[str, Any]:
+    return {"academic_year_id": str(school.year_id), "grade": 9, "letter": letter}
+
+
+async def class_groups_of(app: FastAPI, school: SchoolWorld) -> int:
+    async with app.state.database.session() as session:
+        count = await session.execute(
+            select(func.count()).select_from(ClassGroup).where(ClassGroup.school_id == school.id)
         )
         return int(count.scalar_one())
 
@@ -66,19 +79,20 @@ class TestReplay:
         self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
     ) -> None:
         admin = await bearer(client, school["admin"].username)
-        body = new_user()
+        body = new_class(school)
         key = f"create-{uuid.uuid4()}"
-        first = await client.post(USERS, json=body, headers=with_key(admin, key))
+        before = await class_groups_of(identity_app, school)
+        first = await client.post(CLASS_GROUPS, json=body, headers=with_key(admin, key))
         assert first.status_code == 201, first.text
         assert "idempotent-replayed" not in first.headers
-        second = await client.post(USERS, json=body, headers=with_key(admin, key))
+        second = await client.post(CLASS_GROUPS, json=body, headers=with_key(admin, key))
         assert second.status_code == 201
         assert second.headers["idempotent-replayed"] == "true"
         assert second.json() == first.json()
         assert second.headers["content-type"] == first.headers["content-type"]
         # the replay is a request of its own: it has its own id
         assert second.headers["x-request-id"] != first.headers["x-request-id"]
-        assert await users_named(identity_app, body["username"]) == 1
+        assert await class_groups_of(identity_app, school) == before + 1
         [record] = await stored_keys(identity_app, key)
         assert record.state == "done"
         assert record.response_status == 201
@@ -138,14 +152,18 @@ class TestMisuse:
     ) -> None:
         admin = await bearer(client, school["admin"].username)
         key = f"reuse-{uuid.uuid4()}"
-        first = await client.post(USERS, json=new_user(), headers=with_key(admin, key))
+        first = await client.post(
+            CLASS_GROUPS, json=new_class(school, "Д"), headers=with_key(admin, key)
+        )
         assert first.status_code == 201, first.text
-        other = new_user()
-        second = await client.post(USERS, json=other, headers=with_key(admin, key))
+        before = await class_groups_of(identity_app, school)
+        second = await client.post(
+            CLASS_GROUPS, json=new_class(school, "Е"), headers=with_key(admin, key)
+        )
         assert second.status_code == 422
         assert second.headers["content-type"].startswith(PROBLEM)
         assert second.json()["type"] == "urn:eo:problem:idempotency-key-reused"
-        assert await users_named(identity_app, other["username"]) == 0
+        assert await class_groups_of(identity_app, school) == before
 
     async def test_same_key_other_path_is_422(
         self, client: httpx.AsyncClient, school: SchoolWorld
@@ -259,3 +277,31 @@ class TestServerErrorsAreNotStored:
         retried = await lenient_client.post(LOGOUT, json=body, headers=with_key(admin, key))
         assert retried.status_code == 204
         assert "idempotent-replayed" not in retried.headers
+
+
+class TestSecretResponsesAreNotStored:
+    """One-time passwords must never be written to the idempotency table."""
+
+    async def test_no_store_response_is_not_kept_and_not_replayed(
+        self, client: httpx.AsyncClient, identity_app: FastAPI, school: SchoolWorld
+    ) -> None:
+        headers = await bearer(client, school["admin"].username)
+        headers["Idempotency-Key"] = "create-" + uuid.uuid4().hex
+        body = {
+            "username": "secret-" + uuid.uuid4().hex[:8],
+            "last_name": "Петров",
+            "first_name": "Пётр",
+            "roles": ["teacher"],
+        }
+        first = await client.post("/api/v1/identity/users", json=body, headers=headers)
+        assert first.status_code == 201, first.text
+        password = first.json()["initial_password"]
+        async with identity_app.state.database.session() as session:
+            rows = (await session.execute(select(kernel.idempotency))).scalars().all()
+        mine = [r for r in rows if r.key == headers["Idempotency-Key"]]
+        assert len(mine) == 1
+        assert mine[0].response_body is None
+        assert all(password.encode() not in (r.response_body or b"") for r in rows)
+        again = await client.post("/api/v1/identity/users", json=body, headers=headers)
+        assert again.status_code == 409
+        assert again.json()["type"] == "urn:eo:problem:idempotent-response-not-stored"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,18 +28,23 @@ class TestHealth:
         assert response.json() == {"status": "ok", "service": "identity"}
 
 
-UNREACHABLE = {
-    "sqlite": "sqlite:////nonexistent-eo-dir/never/learning.db",
-    "postgres": "postgresql://nobody@127.0.0.1:1/eo_nowhere",
-}
-
-
-@pytest.fixture(params=sorted(UNREACHABLE))
-async def unreachable_client(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
-    # learning's lifespan touches no table, so it starts without its database
+@pytest.fixture(params=["sqlite", "postgres"])
+async def unreachable_client(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    if request.param == "sqlite":
+        # A file that is not a database: opening succeeds, the first statement fails.
+        # (A path that can't be opened would leave aiosqlite's worker thread to report
+        # to an event loop the test has already closed.)
+        broken = tmp_path / "learning.db"
+        broken.write_bytes(b"this is not an SQLite database\n" * 64)
+        url = f"sqlite:///{broken}"
+    else:
+        url = "postgresql://nobody@127.0.0.1:1/eo_nowhere"
+    # learning's lifespan touches no table, so it starts without a working database
     settings = LearningSettings(
         environment="test",
-        database_url=UNREACHABLE[str(request.param)],
+        database_url=url,
         secret_key="y" * 40,
         log_json=False,
         log_level="CRITICAL",

@@ -441,7 +441,7 @@ def public(status: int) -> Expect:
     return {role: {"public": status} for role in ROLES}
 
 
-USER_WRITE_ROLES = ("other",)
+OTHER_USER = ("other",)
 # Another school's object named in a request body: "not found" as a 404, or a 422 rule
 # saying it is not in this school — either way exactly the answer an unknown id gets
 # (TestForeignReferences checks that part).
@@ -528,25 +528,25 @@ MATRIX: list[Row] = [
     Row(
         "PATCH",
         f"{API}/users/{{user_id}}",
-        admin_write(200, own=USER_WRITE_ROLES, first="other"),
+        admin_write(200, own=OTHER_USER, first="other"),
         user_write({"middle_name": "Петрович"}),
     ),
     Row(
         "POST",
         f"{API}/users/{{user_id}}/deactivate",
-        admin_write(200, own=USER_WRITE_ROLES, first="other"),
+        admin_write(200, own=OTHER_USER, first="other"),
         user_write(),
     ),
     Row(
         "POST",
         f"{API}/users/{{user_id}}/reactivate",
-        admin_write(200, own=USER_WRITE_ROLES, first="other"),
+        admin_write(200, own=OTHER_USER, first="other"),
         user_write(),
     ),
     Row(
         "POST",
         f"{API}/users/{{user_id}}/reset-password",
-        admin_write(200, own=USER_WRITE_ROLES, first="other"),
+        admin_write(200, own=OTHER_USER, first="other"),
         user_write(),
     ),
     # guardianship
@@ -554,7 +554,7 @@ MATRIX: list[Row] = [
         "POST",
         f"{API}/guardianships",
         {
-            **admin_write(201, own=USER_WRITE_ROLES, first="other"),
+            **admin_write(201, own=OTHER_USER, first="other"),
             "admin": {"other_school": FOREIGN_REF, "other": 201},
         },
         new_guardianship,
@@ -599,13 +599,13 @@ MATRIX: list[Row] = [
     Row(
         "PUT",
         f"{API}/users/{{user_id}}/external-ids/{{system}}",
-        admin_write(200, own=USER_WRITE_ROLES, first="other"),
+        admin_write(200, own=OTHER_USER, first="other"),
         set_user_external_id,
     ),
     Row(
         "DELETE",
         f"{API}/users/{{user_id}}/external-ids/{{system}}",
-        admin_write(204, own=USER_WRITE_ROLES, first="other"),
+        admin_write(204, own=OTHER_USER, first="other"),
         delete_user_external_id,
     ),
     Row(
@@ -826,9 +826,7 @@ class TestListsAreScoped:
     async def test_guardian_sees_only_the_linked_child(self, ctx: Ctx) -> None:
         response = await ctx.client.get(f"{API}/me/children", headers=ctx.headers["guardian"])
         children = response.json()["items"]
-        assert [c["child"]["id"] if "child" in c else c["id"] for c in children] == [
-            str(ctx.world["student"].id)
-        ]
+        assert [c["child"]["id"] for c in children] == [str(ctx.world["student"].id)]
 
 
 class TestForeignReferences:

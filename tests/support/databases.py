@@ -8,6 +8,7 @@ service gets its own database, per pytest-xdist worker.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import tempfile
 from functools import cache
@@ -56,6 +57,27 @@ def pg_url_for(name: str) -> str:
     return f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
 
 
+_created_pg: list[str] = []
+
+
+async def _drop_pg(names: list[str]) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg_admin_url())
+    try:
+        for name in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _drop_created() -> None:
+    try:
+        asyncio.run(_drop_pg(list(_created_pg)))
+    except Exception as exc:  # the server may be gone at exit; leftovers are harmless
+        print(f"could not drop test databases {_created_pg}: {exc}")
+
+
 @cache
 def migrated_url(service: str, backend: str) -> str:
     """A freshly migrated database for ``service`` on ``backend`` (once per process)."""
@@ -67,8 +89,12 @@ def migrated_url(service: str, backend: str) -> str:
             Path(str(path) + suffix).unlink(missing_ok=True)
         url = f"sqlite+aiosqlite:///{path}"
     else:
-        name = f"eo_test_{service}_{worker()}"
+        # per process, so that concurrent runs on one server never drop each other's data
+        name = f"eo_test_{service}_{worker()}_{os.getpid()}"
         asyncio.run(_recreate_pg(name))
+        _created_pg.append(name)
+        if len(_created_pg) == 1:
+            atexit.register(_drop_created)
         url = pg_url_for(name)
     _alembic_upgrade(service, url)
     return url

@@ -57,9 +57,26 @@ class SchoolService:
 
     async def update_school(self, school_id: uuid.UUID, body: SchoolUpdate) -> School:
         school = await self.school(school_id)
-        for name, value in body.changes().items():
+        changes = body.changes()
+        for name, value in changes.items():
             setattr(school, name, value)
         await self.session.flush()
+        if changes:
+            await emit(
+                self.session,
+                kernel.outbox,
+                school_id=school_id,
+                type="school.updated",
+                aggregate_type="school",
+                aggregate_id=school.id,
+                payload={
+                    "id": str(school.id),
+                    "name": school.name,
+                    "short_name": school.short_name,
+                    "timezone": school.timezone,
+                    "region": school.region,
+                },
+            )
         return school
 
     async def list_years(
