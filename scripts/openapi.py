@@ -16,7 +16,6 @@ import copy
 import importlib
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,24 +42,13 @@ def service_spec(service: str) -> dict[str, Any]:
     return spec
 
 
-def _gateway_merge() -> Callable[[dict[str, dict[str, Any]]], dict[str, Any]] | None:
-    try:
-        module = importlib.import_module("gateway.openapi")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("gateway", "gateway.openapi"):
-            return None
-        raise
-    merge: Callable[[dict[str, dict[str, Any]]], dict[str, Any]] = module.merge_specs
-    return merge
-
-
 def build_specs() -> dict[str, dict[str, Any]]:
     """File stem → spec, for every file this script owns under ``openapi/``."""
+    from gateway.openapi import merge_specs
+
     specs = {service: service_spec(service) for service in SERVICES}
-    merge = _gateway_merge()
-    if merge is not None:
-        # merge_specs adds the gateway's own operations (health, docs, JWKS proxy) itself
-        specs["gateway"] = merge(copy.deepcopy(specs))
+    # merge_specs adds the gateway's own operations (health, docs, JWKS proxy) itself
+    specs["gateway"] = merge_specs(copy.deepcopy(specs))
     return specs
 
 

@@ -55,6 +55,9 @@ async def emit(
     return event
 
 
+FEED_LIMIT_MAX = 1000
+
+
 class EventRead(BaseModel):
     id: uuid.UUID = Field(description="Уникальный идентификатор события (для дедупликации)")
     cursor: str = Field(description="Курсор, после которого лента продолжится")
@@ -93,11 +96,15 @@ def events_router(service: str, outbox_model: type[Any], event_types: list[str])
         after: Annotated[
             str | None, Query(max_length=200, description="Курсор из предыдущего ответа")
         ] = None,
-        limit: Annotated[int, Query(ge=1, le=1000, description="Не больше 1000")] = 100,
+        limit: Annotated[int, Query(ge=1, description=f"Не больше {FEED_LIMIT_MAX}")] = 100,
         types: Annotated[
             str | None, Query(max_length=1000, description="Типы событий через запятую")
         ] = None,
     ) -> EventPage:
+        if limit > FEED_LIMIT_MAX:
+            raise BadRequest(
+                f"Параметр limit не может превышать {FEED_LIMIT_MAX}", code="limit-too-large"
+            )
         return await read_feed(session, outbox_model, principal, after, limit, types, response)
 
     return router

@@ -183,6 +183,9 @@ class TestBadCursor:
             response = await feed(client, admin, limit=limit)
             assert 400 <= response.status_code < 500
             assert response.headers["content-type"].startswith(PROBLEM)
+        above_cap = await feed(client, admin, limit=1001)
+        assert above_cap.status_code == 400
+        assert above_cap.json()["type"] == "urn:eo:problem:limit-too-large"
 
 
 class TestScoping:

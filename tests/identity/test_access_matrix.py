@@ -61,7 +61,6 @@ class Ctx:
     newcomer: uuid.UUID  # a student of the own school in no class yet
     other_newcomer: uuid.UUID
     seq: int = 0
-    leaks: set[str] = field(default_factory=set)
 
     def unique(self, prefix: str) -> str:
         self.seq += 1
