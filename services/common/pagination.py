@@ -44,7 +44,7 @@ class PageParams:
         return decode_cursor(self.cursor) if self.cursor else None
 
 
-def page_params(
+async def page_params(
     request: Request,
     cursor: Annotated[
         str | None,

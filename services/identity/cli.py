@@ -1,9 +1,9 @@
 """Operator commands of the identity service (ID-5).
 
-    python -m services.identity.cli rotate-keys   a new key signs from now on; the old
-                                                  ones stay in the JWKS until their
-                                                  tokens have expired
-    python -m services.identity.cli list-keys     the published keys
+python -m services.identity.cli rotate-keys   a new key signs from now on; the old
+                                              ones stay in the JWKS until their
+                                              tokens have expired
+python -m services.identity.cli list-keys     the published keys
 """
 
 from __future__ import annotations

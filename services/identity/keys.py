@@ -10,16 +10,38 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import or_, select
+from sqlalchemy import ScalarSelect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import jwt
 from services.common.db import utcnow
 from services.identity.models import SigningKey
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownKey:
+    pem: str
+    created_at: datetime
+
+
+def active_kid_subquery() -> ScalarSelect[str]:
+    """The kid of the key that signs now, as a column to add to another query.
+
+    A login reads it along with the user (one round trip instead of two) and hands it
+    to :meth:`KeyStore.signing_key`, so a rotation by any process is seen at once.
+    """
+    return (
+        select(SigningKey.kid)
+        .where(SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 class KeyStore:
@@ -29,6 +51,7 @@ class KeyStore:
         self._rotate_after = rotate_after
         self._grace = token_lifetime + timedelta(minutes=1)
         self._pem_cache: dict[str, str] = {}
+        self._known: dict[str, _KnownKey] = {}
 
     def _decrypt(self, key: SigningKey) -> str:
         pem = self._pem_cache.get(key.kid)
@@ -75,9 +98,23 @@ class KeyStore:
             key = await self.rotate(session)
         return key
 
-    async def signing_key(self, session: AsyncSession) -> tuple[str, str]:
+    async def signing_key(
+        self, session: AsyncSession, active_kid: str | None = None
+    ) -> tuple[str, str]:
+        """The kid and private key that sign now.
+
+        ``active_kid`` is the newest active kid as read from the database in the
+        caller's own query (:func:`active_kid_subquery`); a key seen before is then
+        used without another query, unless it is due for rotation.
+        """
+        if active_kid is not None:
+            known = self._known.get(active_kid)
+            if known is not None and utcnow() - known.created_at <= self._rotate_after:
+                return active_kid, known.pem
         key = await self.ensure_active(session)
-        return key.kid, self._decrypt(key)
+        pem = self._decrypt(key)
+        self._known[key.kid] = _KnownKey(pem, key.created_at)
+        return key.kid, pem
 
     async def published(self, session: AsyncSession) -> list[dict[str, Any]]:
         now = utcnow()

@@ -9,7 +9,7 @@ from services.common.errors import BusinessRuleError, NotFound
 from services.common.ratelimit import Counter
 from services.identity.accounts.schemas import MeRead, SchoolBrief
 from services.identity.keys import KeyStore
-from services.identity.models import School, User
+from services.identity.models import User
 from services.identity.passwords import Passwords, check_policy
 from services.identity.settings import Settings
 from services.identity.tokens.schemas import TokenResponse
@@ -30,11 +30,10 @@ class AccountService:
         self.tokens = TokenService(session, settings, keystore, passwords, counter)
 
     async def me(self, user_id: object) -> MeRead:
-        user = await self.tokens.users.with_roles(user_id)  # type: ignore[arg-type]
-        if user is None:
+        found = await self.tokens.users.with_roles_and_school(user_id)  # type: ignore[arg-type]
+        if found is None:
             raise NotFound("Учётная запись не найдена")
-        school = await self.session.get(School, user.school_id)
-        assert school is not None
+        user, school = found
         return MeRead(
             id=user.id,
             username=user.username,

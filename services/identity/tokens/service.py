@@ -24,7 +24,7 @@ from services.common.db import utcnow
 from services.common.errors import BadRequest, Forbidden, TooManyRequests
 from services.common.ratelimit import Counter
 from services.identity.keys import KeyStore
-from services.identity.models import RefreshToken, User
+from services.identity.models import User
 from services.identity.passwords import Passwords
 from services.identity.settings import Settings
 from services.identity.tokens.repository import RefreshTokenRepository, UserLookup
@@ -53,6 +53,8 @@ class TokenService:
         self.counter = counter
         self.users = UserLookup(session)
         self.refresh_tokens = RefreshTokenRepository(session)
+        # The signing kid read along with the user at login (saves a query in issue()).
+        self._active_kid: str | None = None
 
     def _hash(self, token: str) -> str:
         return hmac.new(
@@ -66,7 +68,7 @@ class TokenService:
         family_expires: datetime | None = None,
     ) -> TokenResponse:
         now = utcnow()
-        kid, pem = await self.keystore.signing_key(self.session)
+        kid, pem = await self.keystore.signing_key(self.session, self._active_kid)
         family = family_id or uuid.uuid4()
         iat = int(now.timestamp())
         claims = {
@@ -88,16 +90,14 @@ class TokenService:
             seconds=self.settings.refresh_family_max_seconds
         )
         expires = min(now + timedelta(seconds=self.settings.refresh_token_seconds), family_end)
-        await self.refresh_tokens.add(
-            RefreshToken(
-                school_id=user.school_id,
-                user_id=user.id,
-                family_id=family,
-                token_hash=self._hash(refresh),
-                issued_at=now,
-                expires_at=expires,
-                family_expires_at=family_end,
-            )
+        await self.refresh_tokens.insert(
+            school_id=user.school_id,
+            user_id=user.id,
+            family_id=family,
+            token_hash=self._hash(refresh),
+            issued_at=now,
+            expires_at=expires,
+            family_expires_at=family_end,
         )
         return TokenResponse(
             access_token=access,
@@ -136,7 +136,7 @@ class TokenService:
         """Check credentials with throttling; the same answer for every kind of failure."""
         await self._throttle_client(client)
         await self._check_account(username)
-        user = await self.users.by_username(username)
+        user, self._active_kid = await self.users.for_login(username)
         ok = await self.passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             await self.counter.hit(

@@ -31,7 +31,7 @@ router = api_router(prefix="/api/v1/identity", tags=["users"])
 NO_STORE = "no-store"
 
 
-def get_token_service(
+async def get_token_service(
     session: SessionDep,
     settings: SettingsDep,
     keystore: KeyStoreDep,
