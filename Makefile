@@ -78,8 +78,9 @@ format: install ## apply ruff's fixes and formatting
 openapi: install ## regenerate the committed specs under openapi/
 	$(BIN)/python scripts/openapi.py
 
-bench: install ## run the benchmarks (results in bench/results/)
-	$(BIN)/python -m bench
+bench: install ## run the benchmarks and write docs/performance.md (installs Debian's wrk)
+	@bash scripts/ensure-wrk.sh
+	$(BIN)/python -m bench --write-docs
 
 clean: ## remove caches, build files and the local databases (var/); keeps .venv
 	rm -rf var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache \
