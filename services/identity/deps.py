@@ -9,13 +9,14 @@ from fastapi import Depends, Request
 from sqlalchemy import bindparam, select
 
 from services.common.auth import Principal
-from services.common.db import get_session
+from services.common.db import SessionDep, get_session
 from services.common.errors import Unauthorized
 from services.common.ratelimit import Counter
 from services.identity.keys import KeyStore
 from services.identity.models import RefreshToken, User
 from services.identity.passwords import Passwords
 from services.identity.settings import Settings
+from services.identity.tokens.service import TokenService
 
 
 async def get_settings(request: Request) -> Settings:
@@ -89,3 +90,16 @@ async def check_principal_current(request: Request, principal: Principal) -> Non
         raise Unauthorized("Учётная запись недоступна", code="invalid-token")
     if len(row) > 2 and row[2]:
         raise Unauthorized("Сеанс завершён; войдите снова", code="session-revoked")
+
+
+async def get_token_service(
+    session: SessionDep,
+    settings: SettingsDep,
+    keystore: KeyStoreDep,
+    passwords: PasswordsDep,
+    counter: CounterDep,
+) -> TokenService:
+    return TokenService(session, settings, keystore, passwords, counter)
+
+
+TokensDep = Annotated[TokenService, Depends(get_token_service)]

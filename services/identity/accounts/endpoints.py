@@ -6,17 +6,10 @@ from fastapi import Request, Response, status
 
 from services.common.app import api_router, public_router
 from services.common.auth import CurrentPrincipal
-from services.common.db import SessionDep
 from services.common.errors import AUTH_ERRORS, problem_responses
 from services.identity.accounts.schemas import InitialPasswordChange, MeRead, PasswordChange
 from services.identity.accounts.service import AccountService
-from services.identity.deps import (
-    CounterDep,
-    KeyStoreDep,
-    PasswordsDep,
-    SettingsDep,
-    client_address,
-)
+from services.identity.deps import TokensDep, client_address
 from services.identity.tokens.schemas import TokenResponse
 
 router = api_router(prefix="/api/v1/identity", tags=["accounts"])
@@ -31,15 +24,9 @@ public = public_router(prefix="/api/v1/identity", tags=["accounts"])
 )
 async def get_me(
     principal: CurrentPrincipal,
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
+    tokens: TokensDep,
 ) -> MeRead:
-    return await AccountService(session, settings, keystore, passwords, counter).me(
-        principal.user_id
-    )
+    return await AccountService(tokens).me(principal.user_id)
 
 
 @router.post(
@@ -51,13 +38,9 @@ async def get_me(
 async def change_password(
     body: PasswordChange,
     principal: CurrentPrincipal,
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
+    tokens: TokensDep,
 ) -> Response:
-    service = AccountService(session, settings, keystore, passwords, counter)
+    service = AccountService(tokens)
     await service.change_password(principal.user_id, body.current_password, body.new_password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -71,13 +54,9 @@ async def change_password(
 async def change_initial_password(
     request: Request,
     body: InitialPasswordChange,
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
+    tokens: TokensDep,
 ) -> TokenResponse:
-    service = AccountService(session, settings, keystore, passwords, counter)
+    service = AccountService(tokens)
     return await service.initial_change(
         body.username, body.current_password, body.new_password, client_address(request)
     )

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.common.db import utcnow
 from services.common.errors import BusinessRuleError, NotFound
-from services.common.ratelimit import Counter
 from services.identity.accounts.schemas import MeRead, SchoolBrief
-from services.identity.keys import KeyStore
 from services.identity.models import User
-from services.identity.passwords import Passwords, check_policy
-from services.identity.settings import Settings
+from services.identity.passwords import check_policy
 from services.identity.tokens.schemas import TokenResponse
 from services.identity.tokens.service import TokenService, invalid_grant
 
 
 class AccountService:
-    def __init__(
-        self,
-        session: AsyncSession,
-        settings: Settings,
-        keystore: KeyStore,
-        passwords: Passwords,
-        counter: Counter,
-    ) -> None:
-        self.session = session
-        self.passwords = passwords
-        self.tokens = TokenService(session, settings, keystore, passwords, counter)
+    def __init__(self, tokens: TokenService) -> None:
+        self.session = tokens.session
+        self.passwords = tokens.passwords
+        self.tokens = tokens
 
     async def me(self, user_id: object) -> MeRead:
         found = await self.tokens.users.with_roles_and_school(user_id)  # type: ignore[arg-type]

@@ -10,15 +10,8 @@ from services.common.app import public_router
 from services.common.db import SessionDep
 from services.common.errors import BadRequest, problem_responses
 from services.common.types import SafeStr
-from services.identity.deps import (
-    CounterDep,
-    KeyStoreDep,
-    PasswordsDep,
-    SettingsDep,
-    client_address,
-)
+from services.identity.deps import KeyStoreDep, SettingsDep, TokensDep, client_address
 from services.identity.tokens.schemas import JWKS, LogoutRequest, OpenIDConfiguration, TokenResponse
-from services.identity.tokens.service import TokenService
 
 router = public_router(prefix="/api/v1/identity", tags=["tokens"])
 
@@ -37,11 +30,7 @@ router = public_router(prefix="/api/v1/identity", tags=["tokens"])
 async def issue_token(
     request: Request,
     response: Response,
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
+    service: TokensDep,
     grant_type: Annotated[Literal["password", "refresh_token"], Form(description="Тип гранта")],
     # SafeStr: a NUL byte would reach the username query (PostgreSQL refuses it: a 500)
     username: Annotated[SafeStr | None, Form(max_length=64)] = None,
@@ -51,7 +40,6 @@ async def issue_token(
     client_id: Annotated[str | None, Form(max_length=100)] = None,
 ) -> TokenResponse:
     response.headers["Cache-Control"] = "no-store"
-    service = TokenService(session, settings, keystore, passwords, counter)
     if grant_type == "password":
         if not username or password is None:
             raise BadRequest(
@@ -75,15 +63,8 @@ async def issue_token(
     summary="Выйти: отозвать сеанс токена обновления",
     responses=problem_responses(400, 422),
 )
-async def logout(
-    body: LogoutRequest,
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
-) -> Response:
-    await TokenService(session, settings, keystore, passwords, counter).logout(body.refresh_token)
+async def logout(body: LogoutRequest, service: TokensDep) -> Response:
+    await service.logout(body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.common.app import api_router
 from services.common.db import SessionDep
 from services.common.errors import AUTH_ERRORS, problem_responses
 from services.common.pagination import Page, PageDep, make_page
 from services.common.types import SafeStr
-from services.identity.deps import CounterDep, KeyStoreDep, PasswordsDep, SettingsDep
-from services.identity.tokens.service import TokenService
+from services.identity.deps import PasswordsDep, TokensDep
 from services.identity.users.auth import AdminViewerDep, ViewerDep
 from services.identity.users.schemas import (
     PasswordIssued,
@@ -29,19 +28,6 @@ from services.identity.users.service import UserService
 router = api_router(prefix="/api/v1/identity", tags=["users"])
 
 NO_STORE = "no-store"
-
-
-async def get_token_service(
-    session: SessionDep,
-    settings: SettingsDep,
-    keystore: KeyStoreDep,
-    passwords: PasswordsDep,
-    counter: CounterDep,
-) -> TokenService:
-    return TokenService(session, settings, keystore, passwords, counter)
-
-
-TokensDep = Annotated[TokenService, Depends(get_token_service)]
 
 
 @router.get(
