@@ -12,14 +12,16 @@ from alembic.config import Config
 from services.common.db import Database
 from services.identity.models import School, User, UserRole
 from services.identity.passwords import Passwords
+from services.identity.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 USERNAME = "bench-teacher"
 PASSWORD = "Bench-Shkola-2026"
-# The platform's Argon2id parameters (OWASP minimum), as identity uses them.
-ARGON2_MEMORY_KIB = 19 * 1024
-ARGON2_TIME_COST = 2
-ARGON2_PARALLELISM = 1
+# The platform's Argon2id parameters, read from identity's settings so they never drift.
+_DEFAULTS = Settings()
+ARGON2_MEMORY_KIB = _DEFAULTS.argon2_memory_kib
+ARGON2_TIME_COST = _DEFAULTS.argon2_time_cost
+ARGON2_PARALLELISM = _DEFAULTS.argon2_parallelism
 
 
 def migrate(url: str) -> None:

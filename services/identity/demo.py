@@ -46,7 +46,7 @@ from services.identity.models import (
 from services.identity.passwords import Passwords, check_policy
 from services.identity.school.service import school_today, year_payload
 from services.identity.settings import Settings
-from services.identity.training.service import is_valid
+from services.identity.training.service import is_valid, training_payload
 from services.identity.users.schemas import ClassRef
 from services.identity.users.service import class_ref, user_payload
 
@@ -463,23 +463,7 @@ class _Loader:
                 "teacher_training.recorded",
                 "teacher_training",
                 training.id,
-                {
-                    "id": str(training.id),
-                    "teacher_id": str(teacher.id),
-                    "teacher": {
-                        "last_name": teacher.last_name,
-                        "first_name": teacher.first_name,
-                        "middle_name": teacher.middle_name,
-                    },
-                    "program": training.program,
-                    "provider": training.provider,
-                    "hours": training.hours,
-                    "completed_on": training.completed_on.isoformat(),
-                    "valid_until": (
-                        training.valid_until.isoformat() if training.valid_until else None
-                    ),
-                    "trained_for_dot": is_valid(training, today),
-                },
+                training_payload(training, teacher, is_valid(training, today)),
             )
 
 

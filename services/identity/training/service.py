@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.errors import BusinessRuleError
 from services.common.outbox import emit
 from services.common.pagination import PageParams
-from services.identity.models import TeacherTraining, kernel
+from services.identity.models import TeacherTraining, User, kernel
 from services.identity.school.service import SchoolService
 from services.identity.training.auth import require_training_reader
 from services.identity.training.repository import TrainingRepository
@@ -24,6 +24,25 @@ from services.identity.training.schemas import TrainingCreate, TrainingRead
 from services.identity.users.auth import Viewer
 from services.identity.users.repository import UserRepository
 from services.identity.users.service import UserService
+
+
+def training_payload(training: TeacherTraining, teacher: User, trained: bool) -> dict[str, Any]:
+    """The ``teacher_training.recorded`` event: complete, so consumers never call back."""
+    return {
+        "id": str(training.id),
+        "teacher_id": str(teacher.id),
+        "teacher": {
+            "last_name": teacher.last_name,
+            "first_name": teacher.first_name,
+            "middle_name": teacher.middle_name,
+        },
+        "program": training.program,
+        "provider": training.provider,
+        "hours": training.hours,
+        "completed_on": training.completed_on.isoformat(),
+        "valid_until": training.valid_until.isoformat() if training.valid_until else None,
+        "trained_for_dot": trained,
+    }
 
 
 def is_valid(training: TeacherTraining, today: date) -> bool:
@@ -94,20 +113,6 @@ class TrainingService:
             type="teacher_training.recorded",
             aggregate_type="teacher_training",
             aggregate_id=training.id,
-            payload={
-                "id": str(training.id),
-                "teacher_id": str(teacher.id),
-                "teacher": {
-                    "last_name": teacher.last_name,
-                    "first_name": teacher.first_name,
-                    "middle_name": teacher.middle_name,
-                },
-                "program": training.program,
-                "provider": training.provider,
-                "hours": training.hours,
-                "completed_on": training.completed_on.isoformat(),
-                "valid_until": training.valid_until.isoformat() if training.valid_until else None,
-                "trained_for_dot": trained,
-            },
+            payload=training_payload(training, teacher, trained),
         )
         return training_read(training, today)
