@@ -7,11 +7,13 @@ and metrics endpoints, the change feed, and the OpenAPI post-processing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry
@@ -20,6 +22,7 @@ from services.common.audit import install_audit
 from services.common.auth import JWKSLoader, TokenVerifier, get_principal, http_jwks_loader
 from services.common.db import Database, TransactionalRoute
 from services.common.errors import install_error_handlers
+from services.common.feed import ConsumerModels, FeedConsumer, Handler, ServiceTokenSource
 from services.common.idempotency import IdempotencyMiddleware
 from services.common.logging import configure_logging
 from services.common.middleware import (
@@ -50,6 +53,15 @@ def public_router(**kwargs: Any) -> APIRouter:
     return APIRouter(route_class=TransactionalRoute, **kwargs)
 
 
+@dataclass(frozen=True)
+class FeedSpec:
+    """An upstream change feed this service applies to its own database."""
+
+    upstream: str  # the service name: identity, learning …
+    handler: Handler
+    types: Sequence[str] = ()
+
+
 @dataclass
 class ServiceSpec:
     name: str
@@ -64,6 +76,35 @@ class ServiceSpec:
     on_shutdown: Sequence[Hook] = ()
     tags: list[dict[str, str]] = field(default_factory=list)
     version: str = "1.0.0"
+    feeds: Sequence[FeedSpec] = ()
+    consumer: ConsumerModels | None = None
+
+
+def _build_consumers(app: FastAPI, spec: ServiceSpec, database: Database) -> None:
+    settings = spec.settings
+    app.state.http = httpx.AsyncClient(timeout=10.0)
+    app.state.service_tokens = ServiceTokenSource(
+        app.state.http,
+        settings.service_url("identity") + "/api/v1/identity/token",
+        spec.name,
+        settings.service_client_secret,
+    )
+    app.state.consumers = {}
+    if not spec.feeds:
+        return
+    if spec.consumer is None:
+        raise RuntimeError(f"{spec.name}: feeds need consumer models (cursor and inbox tables)")
+    for feed in spec.feeds:
+        app.state.consumers[feed.upstream] = FeedConsumer(
+            source=feed.upstream,
+            events_url=f"{settings.service_url(feed.upstream)}/api/v1/{feed.upstream}/events",
+            database=database,
+            models=spec.consumer,
+            handler=feed.handler,
+            tokens=app.state.service_tokens,
+            http=app.state.http,
+            types=feed.types,
+        )
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -89,13 +130,25 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         app.state.counter = build_counter(
             settings.redis_url, prefix=settings.redis_prefix or f"eo:{spec.name}:"
         )
+        _build_consumers(app, spec, database)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = []
         try:
             for hook in spec.on_startup:
                 await hook(app)
+            if settings.feeds_enabled:
+                tasks = [
+                    asyncio.create_task(c.run(stop, settings.feed_poll_seconds))
+                    for c in app.state.consumers.values()
+                ]
             yield
         finally:
+            stop.set()
+            for task in tasks:
+                await task
             for hook in spec.on_shutdown:
                 await hook(app)
+            await app.state.http.aclose()
             await app.state.counter.close()
             await database.dispose()
 

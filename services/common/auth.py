@@ -24,6 +24,9 @@ from services.common.context import Actor, set_actor
 from services.common.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 ROLES = ("student", "teacher", "admin", "staff", "guardian")
+# Tokens of the platform's own services (client credentials): no school, no person.
+SERVICE_ROLE = "service"
+NO_SCHOOL = uuid.UUID(int=0)
 ACCESS_TOKEN_TYPE = "access"
 
 JWKSLoader = Callable[[], Awaitable[list[dict[str, Any]]]]
@@ -44,6 +47,11 @@ class Principal:
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_service(self) -> bool:
+        """A platform service calling with a client-credentials token (any school)."""
+        return SERVICE_ROLE in self.roles
 
 
 def http_jwks_loader(url: str, timeout: float = 5.0) -> JWKSLoader:
@@ -181,14 +189,34 @@ async def get_principal(
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+async def get_person(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """A person of a school; service tokens are refused (they act only where allowed)."""
+    if principal.is_service:
+        raise Forbidden(
+            "Операция доступна только пользователям школы", code="service-token-not-allowed"
+        )
+    return principal
+
+
+# Any verified caller, people and the platform's services.
+AnyPrincipal = Annotated[Principal, Depends(get_principal)]
+# A person of a school (the default for endpoints).
+CurrentPrincipal = Annotated[Principal, Depends(get_person)]
 
 
 def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency admitting callers holding any of ``roles`` in their school."""
+    """A dependency admitting callers holding any of ``roles`` in their school.
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:
+    Service tokens pass only where ``service`` is one of ``roles``.
+    """
+
+    async def dependency(principal: AnyPrincipal) -> Principal:
         if not principal.has(*roles):
+            if principal.is_service:
+                raise Forbidden(
+                    "Операция доступна только пользователям школы",
+                    code="service-token-not-allowed",
+                )
             raise Forbidden("Действие доступно только ролям: " + ", ".join(roles))
         return principal
 
@@ -199,3 +227,4 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
 AdminPrincipal = Annotated[Principal, Depends(require_roles("admin"))]
 StaffPrincipal = Annotated[Principal, Depends(require_roles("admin", "staff"))]
 TeacherPrincipal = Annotated[Principal, Depends(require_roles("teacher", "admin"))]
+ServicePrincipal = Annotated[Principal, Depends(require_roles(SERVICE_ROLE))]

@@ -13,15 +13,15 @@ import zlib
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, StaffPrincipal
+from services.common.auth import SERVICE_ROLE, Principal, require_roles
 from services.common.context import current_actor, current_request_id
 from services.common.db import SessionDep, TransactionalRoute
-from services.common.errors import BadRequest, problem_responses
+from services.common.errors import BadRequest, NotFound, problem_responses
 from services.common.pagination import decode_cursor, encode_cursor
 
 
@@ -64,6 +64,7 @@ class EventRead(BaseModel):
     type: str = Field(description="Тип события, например user.created")
     aggregate_type: str
     aggregate_id: str
+    school_id: uuid.UUID = Field(description="Школа, к которой относится событие")
     occurred_at: datetime
     payload: dict[str, Any]
 
@@ -84,15 +85,17 @@ def events_router(service: str, outbox_model: type[Any], event_types: list[str])
         summary="Лента изменений (события после курсора)",
         description=(
             "События школы в порядке их фиксации. Передайте `after` из `next_cursor`, чтобы "
-            f"продолжить. Доступно администраторам и персоналу. Типы событий: {types_doc}."
+            "продолжить. Доступно администраторам и персоналу школы, а также сервисам "
+            "платформы (токен client_credentials): им — события всех школ или школы "
+            f"`school_id`. Типы событий: {types_doc}."
         ),
-        responses=problem_responses(400, 401, 403, 422),
+        responses=problem_responses(400, 401, 403, 404, 422),
     )
     async def list_events(
         request: Request,
         response: Response,
         session: SessionDep,
-        principal: StaffPrincipal,
+        principal: Annotated[Principal, Depends(require_roles("admin", "staff", SERVICE_ROLE))],
         after: Annotated[
             str | None, Query(max_length=200, description="Курсор из предыдущего ответа")
         ] = None,
@@ -100,12 +103,22 @@ def events_router(service: str, outbox_model: type[Any], event_types: list[str])
         types: Annotated[
             str | None, Query(max_length=1000, description="Типы событий через запятую")
         ] = None,
+        school_id: Annotated[
+            uuid.UUID | None,
+            Query(description="Только для сервисов платформы: события одной школы"),
+        ] = None,
     ) -> EventPage:
         if limit > FEED_LIMIT_MAX:
             raise BadRequest(
                 f"Параметр limit не может превышать {FEED_LIMIT_MAX}", code="limit-too-large"
             )
-        return await read_feed(session, outbox_model, principal, after, limit, types, response)
+        if principal.is_service:
+            scope = school_id
+        elif school_id is not None and school_id != principal.school_id:
+            raise NotFound("Школа не найдена", code="school-not-found")
+        else:
+            scope = principal.school_id
+        return await read_feed(session, outbox_model, scope, after, limit, types, response)
 
     return router
 
@@ -113,7 +126,7 @@ def events_router(service: str, outbox_model: type[Any], event_types: list[str])
 async def read_feed(
     session: AsyncSession,
     outbox_model: type[Any],
-    principal: Principal,
+    school_id: uuid.UUID | None,
     after: str | None,
     limit: int,
     types: str | None,
@@ -131,12 +144,10 @@ async def read_feed(
         if raw > (max_id or 0):
             raise BadRequest("Курсор ленты указывает в будущее", code="invalid-cursor")
         last_id = raw
-    stmt = (
-        select(outbox_model)
-        .where(outbox_model.school_id == principal.school_id, outbox_model.id > last_id)
-        .order_by(outbox_model.id)
-        .limit(limit)
-    )
+    stmt = select(outbox_model).where(outbox_model.id > last_id).order_by(outbox_model.id)
+    if school_id is not None:
+        stmt = stmt.where(outbox_model.school_id == school_id)
+    stmt = stmt.limit(limit)
     if types:
         wanted = [t.strip() for t in types.split(",") if t.strip()]
         stmt = stmt.where(outbox_model.type.in_(wanted))
@@ -148,6 +159,7 @@ async def read_feed(
             type=row.type,
             aggregate_type=row.aggregate_type,
             aggregate_id=row.aggregate_id,
+            school_id=row.school_id,
             occurred_at=row.occurred_at,
             payload=row.payload,
         )

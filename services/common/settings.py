@@ -13,6 +13,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-development-only"
+# The client secret services use with identity's client_credentials grant when none is
+# configured; identity accepts it only outside production.
+DEFAULT_SERVICE_SECRET = "dev-service-secret-change-me"
+SERVICE_CLIENTS = ("learning", "journal", "compliance", "gateway")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = REPO_ROOT / "var"
 
@@ -42,6 +46,16 @@ class BaseServiceSettings(BaseSettings):
     page_limit_max: int = 200
     log_level: str = "INFO"
     log_json: bool = True
+    # Where the other services are (their change feeds, identity's token endpoint).
+    identity_url: str = "http://127.0.0.1:8001"
+    learning_url: str = "http://127.0.0.1:8002"
+    journal_url: str = "http://127.0.0.1:8003"
+    compliance_url: str = "http://127.0.0.1:8004"
+    # This service's client credentials at identity (client id = service name).
+    service_client_secret: str = DEFAULT_SERVICE_SECRET
+    # Consume the upstream change feeds in the background (off: a test drives them).
+    feeds_enabled: bool = True
+    feed_poll_seconds: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:
@@ -49,6 +63,15 @@ class BaseServiceSettings(BaseSettings):
             msg = (
                 f"{self.service_name}: the default secret key is refused outside development; "
                 "set the SECRET_KEY variable of this service"
+            )
+            raise ValueError(msg)
+        if (
+            self.environment == "production"
+            and self.service_client_secret == DEFAULT_SERVICE_SECRET
+        ):
+            msg = (
+                f"{self.service_name}: the default service client secret is refused in "
+                "production; set SERVICE_CLIENT_SECRET (and identity's SERVICE_CLIENTS)"
             )
             raise ValueError(msg)
         if self.environment != "development" and len(self.secret_key) < 32:
@@ -63,6 +86,9 @@ class BaseServiceSettings(BaseSettings):
             return normalise_database_url(self.database_url)
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{VAR_DIR / (self.service_name + '.db')}"
+
+    def service_url(self, service: str) -> str:
+        return str(getattr(self, f"{service}_url")).rstrip("/")
 
     @property
     def api_prefix(self) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.identity.accounts import endpoints as accounts
 from services.identity.class_groups import endpoints as class_groups
+from services.identity.contacts import endpoints as contacts
 from services.identity.external_ids import endpoints as external_ids
 from services.identity.guardianship import endpoints as guardianship
 from services.identity.privacy import endpoints as privacy
@@ -27,9 +28,11 @@ routers: list[APIRouter] = [
     training.router,
     external_ids.router,
     privacy.router,
+    contacts.router,
 ]
 
 EVENT_TYPES: list[str] = [
+    "school.created",
     "school.updated",
     "user.created",
     "user.updated",

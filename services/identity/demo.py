@@ -44,7 +44,7 @@ from services.identity.models import (
     kernel,
 )
 from services.identity.passwords import Passwords, check_policy
-from services.identity.school.service import school_today, year_payload
+from services.identity.school.service import school_payload, school_today, year_payload
 from services.identity.settings import Settings
 from services.identity.training.service import is_valid, training_payload
 from services.identity.users.schemas import ClassRef
@@ -207,6 +207,7 @@ class _Loader:
         self._hash: str | None = None
         # What this run created, for the change feed (only new objects get events).
         self.new_year: AcademicYear | None = None
+        self.new_school = False
         self.new_users: list[User] = []
         self.new_groups: list[tuple[ClassGroup, User]] = []
         self.new_memberships: list[tuple[ClassMembership, ClassGroup, User]] = []
@@ -230,6 +231,7 @@ class _Loader:
             )
             self.session.add(school)
             await self.session.flush()
+            self.new_school = True
             self.report.created.append(f"школа «{SCHOOL_NAME}»")
         return school
 
@@ -435,6 +437,8 @@ class _Loader:
         """The events the API would have written for the same changes (GW-5), so that
         consumers of identity's change feed learn about the demo school like any other."""
         today = school_today(school)
+        if self.new_school:
+            await self._emit(school, "school.created", "school", school.id, school_payload(school))
         if self.new_year is not None:
             await self._emit(
                 school, "academic_year.created", "academic_year", year.id, year_payload(year)

@@ -73,6 +73,8 @@ async def check_principal_current(request: Request, principal: Principal) -> Non
     One query on the request's own session (the route commits or rolls it back and
     closes it): the user's state and whether the token's session family was revoked.
     """
+    if principal.is_service:
+        return  # client credentials: no account, no session to revoke
     session = await get_session(request)
     if principal.session_id:
         try:

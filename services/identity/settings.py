@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import BaseServiceSettings
+from services.common.settings import DEFAULT_SERVICE_SECRET, SERVICE_CLIENTS, BaseServiceSettings
 
 
 class Settings(BaseServiceSettings):
@@ -26,3 +26,13 @@ class Settings(BaseServiceSettings):
     login_client_attempts: int = 30
     login_client_window_seconds: int = 60
     csv_import_max_rows: int = 5000
+    # Platform services' client credentials (client_id → secret), e.g.
+    # IDENTITY_SERVICE_CLIENTS='{"learning": "…", "journal": "…"}'. Outside production an
+    # empty map admits the platform's services with the development secret.
+    service_clients: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def effective_service_clients(self) -> dict[str, str]:
+        if self.service_clients or self.environment == "production":
+            return dict(self.service_clients)
+        return dict.fromkeys(SERVICE_CLIENTS, DEFAULT_SERVICE_SECRET)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
-from services.common.app import ServiceSpec, create_service_app
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.app import FeedSpec, ServiceSpec, create_service_app
 from services.common.auth import JWKSLoader
+from services.common.directory import IDENTITY_EVENT_TYPES, apply_identity_event
 from services.learning.api import EVENT_TYPES, routers
-from services.learning.models import kernel
+from services.learning.models import consumer, directory, kernel
 from services.learning.settings import Settings
+
+
+async def apply_identity(session: AsyncSession, event: dict[str, Any]) -> None:
+    await apply_identity_event(session, directory, event)
 
 
 def create_app(
@@ -24,5 +32,7 @@ def create_app(
             routers=routers,
             event_types=EVENT_TYPES,
             jwks_loader=jwks_loader,
+            feeds=[FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES)],
+            consumer=consumer,
         )
     )

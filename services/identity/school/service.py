@@ -30,6 +30,16 @@ def school_today(school: School, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(school.timezone)).date()
 
 
+def school_payload(school: School) -> dict[str, Any]:
+    return {
+        "id": str(school.id),
+        "name": school.name,
+        "short_name": school.short_name,
+        "timezone": school.timezone,
+        "region": school.region,
+    }
+
+
 def year_payload(year: AcademicYear) -> dict[str, Any]:
     return {
         "id": str(year.id),
@@ -69,13 +79,7 @@ class SchoolService:
                 type="school.updated",
                 aggregate_type="school",
                 aggregate_id=school.id,
-                payload={
-                    "id": str(school.id),
-                    "name": school.name,
-                    "short_name": school.short_name,
-                    "timezone": school.timezone,
-                    "region": school.region,
-                },
+                payload=school_payload(school),
             )
         return school
 

@@ -23,7 +23,9 @@ router = public_router(prefix="/api/v1/identity", tags=["tokens"])
     description=(
         "OAuth2: `grant_type=password` с `username` и `password`, либо "
         "`grant_type=refresh_token` с `refresh_token`. Токен обновления меняется при каждом "
-        "использовании; повторное использование старого отзывает весь сеанс."
+        "использовании; повторное использование старого отзывает весь сеанс. Сервисы "
+        "платформы получают токен с ролью `service` по `grant_type=client_credentials` "
+        "с `client_id` и `client_secret`."
     ),
     responses=problem_responses(400, 403, 422, 429),
 )
@@ -31,15 +33,26 @@ async def issue_token(
     request: Request,
     response: Response,
     service: TokensDep,
-    grant_type: Annotated[Literal["password", "refresh_token"], Form(description="Тип гранта")],
+    grant_type: Annotated[
+        Literal["password", "refresh_token", "client_credentials"], Form(description="Тип гранта")
+    ],
     # SafeStr: a NUL byte would reach the username query (PostgreSQL refuses it: a 500)
     username: Annotated[SafeStr | None, Form(max_length=64)] = None,
     password: Annotated[str | None, Form(max_length=1024)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
     scope: Annotated[str | None, Form(max_length=200)] = None,
     client_id: Annotated[str | None, Form(max_length=100)] = None,
+    client_secret: Annotated[str | None, Form(max_length=200)] = None,
 ) -> TokenResponse:
     response.headers["Cache-Control"] = "no-store"
+    if grant_type == "client_credentials":
+        if not client_id or not client_secret:
+            raise BadRequest(
+                "Для grant_type=client_credentials укажите client_id и client_secret",
+                code="invalid-request",
+                extra={"error": "invalid_request"},
+            )
+        return await service.client_credentials_grant(client_id, client_secret)
     if grant_type == "password":
         if not username or password is None:
             raise BadRequest(
@@ -90,10 +103,10 @@ async def openid_configuration(settings: SettingsDep) -> OpenIDConfiguration:
         jwks_uri=f"{base}/api/v1/identity/.well-known/jwks.json",
         token_endpoint=f"{base}/api/v1/identity/token",
         userinfo_endpoint=f"{base}/api/v1/identity/me",
-        grant_types_supported=["password", "refresh_token"],
+        grant_types_supported=["password", "refresh_token", "client_credentials"],
         response_types_supported=["token"],
         subject_types_supported=["public"],
         id_token_signing_alg_values_supported=["RS256"],
-        token_endpoint_auth_methods_supported=["none"],
+        token_endpoint_auth_methods_supported=["none", "client_secret_post"],
         claims_supported=["sub", "iss", "aud", "exp", "iat", "jti", "sid", "school", "roles"],
     )

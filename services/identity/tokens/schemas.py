@@ -11,8 +11,12 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "Bearer"
     expires_in: int = Field(description="Срок жизни токена доступа, секунд")
-    refresh_token: str
-    refresh_expires_in: int = Field(description="Срок жизни токена обновления, секунд")
+    refresh_token: str | None = Field(
+        default=None, description="Токен обновления (нет у токенов сервисов)"
+    )
+    refresh_expires_in: int | None = Field(
+        default=None, description="Срок жизни токена обновления, секунд"
+    )
 
 
 class LogoutRequest(StrictModel):

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import jwt
-from services.common.auth import ACCESS_TOKEN_TYPE
+from services.common.auth import ACCESS_TOKEN_TYPE, NO_SCHOOL, SERVICE_ROLE
 from services.common.db import utcnow
 from services.common.errors import BadRequest, Forbidden, TooManyRequests
 from services.common.ratelimit import Counter
@@ -31,6 +31,11 @@ from services.identity.tokens.repository import RefreshTokenRepository, UserLook
 from services.identity.tokens.schemas import TokenResponse
 
 INVALID_GRANT = "Неверный логин или пароль"
+
+
+def service_subject(client_id: str) -> uuid.UUID:
+    """The stable subject of a platform service's tokens."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"service:{client_id}")
 
 
 def invalid_grant(detail: str = INVALID_GRANT, code: str = "invalid-grant") -> BadRequest:
@@ -104,6 +109,36 @@ class TokenService:
             expires_in=self.settings.access_token_seconds,
             refresh_token=refresh,
             refresh_expires_in=max(1, int((expires - now).total_seconds())),
+        )
+
+    async def client_credentials_grant(self, client_id: str, client_secret: str) -> TokenResponse:
+        """An access token for a platform service: role ``service``, no school, no refresh."""
+        expected = self.settings.effective_service_clients.get(client_id)
+        if expected is None or not hmac.compare_digest(expected.encode(), client_secret.encode()):
+            raise BadRequest(
+                "Неверный идентификатор или секрет клиента",
+                code="invalid-client",
+                title="Вход не выполнен",
+                extra={"error": "invalid_client"},
+            )
+        kid, pem = await self.keystore.signing_key(self.session, None)
+        iat = int(utcnow().timestamp())
+        claims = {
+            "iss": self.settings.issuer,
+            "aud": self.settings.audience,
+            "sub": str(service_subject(client_id)),
+            "iat": iat,
+            "nbf": iat,
+            "exp": iat + self.settings.access_token_seconds,
+            "jti": uuid.uuid4().hex,
+            "typ": ACCESS_TOKEN_TYPE,
+            "school": str(NO_SCHOOL),
+            "roles": [SERVICE_ROLE],
+            "client_id": client_id,
+        }
+        return TokenResponse(
+            access_token=jwt.sign(claims, pem, kid),
+            expires_in=self.settings.access_token_seconds,
         )
 
     async def _throttle_client(self, client: str) -> None:

@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from services.learning.models.base import Base, consumer, directory, kernel
 
-from services.common.db import new_metadata
-from services.common.models import kernel_models
-
-
-class Base(DeclarativeBase):
-    metadata = new_metadata()
-
-
-kernel = kernel_models(Base)
-
-__all__ = ["Base", "kernel"]
+__all__ = ["Base", "consumer", "directory", "kernel"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises:
-Create Date: 2026-11-25 17:25:32.268651+00:00
+Create Date: 2026-11-25 19:26:41.903075+00:00
 """
 
 from collections.abc import Sequence
@@ -40,6 +40,121 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_school_id"), ["school_id"], unique=False)
 
     op.create_table(
+        "dir_academic_years",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_academic_years")),
+    )
+    with op.batch_alter_table("dir_academic_years", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dir_academic_years_school_id"), ["school_id"], unique=False
+        )
+
+    op.create_table(
+        "dir_class_groups",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("academic_year_id", sa.Uuid(), nullable=True),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("grade", sa.Integer(), nullable=False),
+        sa.Column("letter", sa.String(length=10), nullable=True),
+        sa.Column("homeroom_teacher_id", sa.Uuid(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_class_groups")),
+    )
+    with op.batch_alter_table("dir_class_groups", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dir_class_groups_homeroom_teacher_id"),
+            ["homeroom_teacher_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dir_class_groups_school_id"), ["school_id"], unique=False
+        )
+
+    op.create_table(
+        "dir_class_memberships",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("class_group_id", sa.Uuid(), nullable=False),
+        sa.Column("student_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_class_memberships")),
+        sa.UniqueConstraint(
+            "class_group_id",
+            "student_id",
+            name=op.f("uq_dir_class_memberships_class_group_id_student_id"),
+        ),
+    )
+    with op.batch_alter_table("dir_class_memberships", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dir_class_memberships_class_group_id"), ["class_group_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dir_class_memberships_student_id"), ["student_id"], unique=False
+        )
+
+    op.create_table(
+        "dir_guardianships",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("guardian_id", sa.Uuid(), nullable=False),
+        sa.Column("student_id", sa.Uuid(), nullable=False),
+        sa.Column("relation", sa.String(length=50), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_guardianships")),
+        sa.UniqueConstraint(
+            "guardian_id", "student_id", name=op.f("uq_dir_guardianships_guardian_id_student_id")
+        ),
+    )
+    with op.batch_alter_table("dir_guardianships", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_dir_guardianships_guardian_id"), ["guardian_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_dir_guardianships_school_id_student_id", ["school_id", "student_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_dir_guardianships_student_id"), ["student_id"], unique=False
+        )
+
+    op.create_table(
+        "dir_people",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("last_name", sa.String(length=100), nullable=False),
+        sa.Column("first_name", sa.String(length=100), nullable=False),
+        sa.Column("middle_name", sa.String(length=100), nullable=True),
+        sa.Column("roles", sa.JSON(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=True),
+        sa.Column("trained_for_dot", sa.Boolean(), nullable=False),
+        sa.Column("dot_training_valid_until", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_people")),
+    )
+    with op.batch_alter_table("dir_people", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dir_people_school_id"), ["school_id"], unique=False)
+
+    op.create_table(
+        "dir_schools",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("short_name", sa.String(length=100), nullable=True),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("region", sa.String(length=200), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dir_schools")),
+    )
+    op.create_table(
+        "feed_cursors",
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("cursor", sa.String(length=200), nullable=False),
+        sa.Column("events_applied", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source", name=op.f("pk_feed_cursors")),
+    )
+    op.create_table(
         "idempotency_keys",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("scope", sa.String(length=100), nullable=False),
@@ -52,6 +167,14 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
         sa.UniqueConstraint("scope", "key", name=op.f("uq_idempotency_keys_scope_key")),
+    )
+    op.create_table(
+        "inbox_events",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox_events")),
     )
     op.create_table(
         "outbox_events",
@@ -87,7 +210,34 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_events_school_id"))
 
     op.drop_table("outbox_events")
+    op.drop_table("inbox_events")
     op.drop_table("idempotency_keys")
+    op.drop_table("feed_cursors")
+    op.drop_table("dir_schools")
+    with op.batch_alter_table("dir_people", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dir_people_school_id"))
+
+    op.drop_table("dir_people")
+    with op.batch_alter_table("dir_guardianships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dir_guardianships_student_id"))
+        batch_op.drop_index("ix_dir_guardianships_school_id_student_id")
+        batch_op.drop_index(batch_op.f("ix_dir_guardianships_guardian_id"))
+
+    op.drop_table("dir_guardianships")
+    with op.batch_alter_table("dir_class_memberships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dir_class_memberships_student_id"))
+        batch_op.drop_index(batch_op.f("ix_dir_class_memberships_class_group_id"))
+
+    op.drop_table("dir_class_memberships")
+    with op.batch_alter_table("dir_class_groups", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dir_class_groups_school_id"))
+        batch_op.drop_index(batch_op.f("ix_dir_class_groups_homeroom_teacher_id"))
+
+    op.drop_table("dir_class_groups")
+    with op.batch_alter_table("dir_academic_years", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dir_academic_years_school_id"))
+
+    op.drop_table("dir_academic_years")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_school_id"))
 

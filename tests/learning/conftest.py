@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.support.databases import migrated_url
+from tests.support.service_world import World, asgi_client, running_app, seed_directory
+
+
+@pytest.fixture(scope="session")
+def learning_db_url(db_backend: str) -> str:
+    """Migrated once per session (sync: alembic runs its own event loop)."""
+    return migrated_url("learning", db_backend)
+
+
+@pytest.fixture
+def learning_overrides() -> dict[str, object]:
+    """Override in a test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+async def learning_app(
+    learning_db_url: str, learning_overrides: dict[str, object]
+) -> AsyncIterator[FastAPI]:
+    async with running_app("learning", learning_db_url, **learning_overrides) as app:
+        yield app
+
+
+@pytest.fixture
+async def client(learning_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(learning_app, "learning") as c:
+        yield c
+
+
+@pytest.fixture
+async def world(learning_app: FastAPI) -> World:
+    """A school in the replica of identity's directory (see tests.support.service_world)."""
+    w = World()
+    await seed_directory(learning_app, w)
+    return w
+
+
+@pytest.fixture
+async def other_world(learning_app: FastAPI) -> World:
+    w = World()
+    await seed_directory(learning_app, w)
+    return w
