@@ -3,5 +3,24 @@
 from __future__ import annotations
 
 from services.learning.models.base import Base, consumer, directory, kernel
+from services.learning.models.courses import (
+    Course,
+    CourseStudent,
+    CourseTeacher,
+    Lesson,
+    TimetableTemplate,
+    Topic,
+)
 
-__all__ = ["Base", "consumer", "directory", "kernel"]
+__all__ = [
+    "Base",
+    "Course",
+    "CourseStudent",
+    "CourseTeacher",
+    "Lesson",
+    "TimetableTemplate",
+    "Topic",
+    "consumer",
+    "directory",
+    "kernel",
+]
