@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,9 +18,9 @@ def learning_db_url(db_backend: str) -> str:
 
 
 @pytest.fixture
-def learning_overrides() -> dict[str, object]:
-    """Override in a test module to change settings."""
-    return {}
+def learning_overrides(tmp_path: Path) -> dict[str, object]:
+    """Override in a test module to change settings (keep files_path)."""
+    return {"files_path": tmp_path / "files"}
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from services.learning.models.courses import (
     TimetableTemplate,
     Topic,
 )
+from services.learning.models.files import StoredFile
 
 __all__ = [
     "Base",
@@ -18,6 +19,7 @@ __all__ = [
     "CourseStudent",
     "CourseTeacher",
     "Lesson",
+    "StoredFile",
     "TimetableTemplate",
     "Topic",
     "consumer",

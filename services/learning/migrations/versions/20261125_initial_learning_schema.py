@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises: 
-Create Date: 2026-11-25 19:28:41.503503+00:00
+Create Date: 2026-11-25 19:29:18.405434+00:00
 """
 
 from collections.abc import Sequence
@@ -177,6 +177,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_events_school_id'), ['school_id'], unique=False)
         batch_op.create_index('ix_outbox_events_school_id_id', ['school_id', 'id'], unique=False)
 
+    op.create_table('stored_files',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('uploaded_by', sa.Uuid(), nullable=True),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files'))
+    )
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stored_files_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stored_files_sha256'), ['sha256'], unique=False)
+
     op.create_table('course_students',
     sa.Column('course_id', sa.Uuid(), nullable=False),
     sa.Column('student_id', sa.Uuid(), nullable=False),
@@ -306,6 +323,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_course_students_student_id'))
 
     op.drop_table('course_students')
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_files_sha256'))
+        batch_op.drop_index(batch_op.f('ix_stored_files_school_id'))
+
+    op.drop_table('stored_files')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_school_id_id')
         batch_op.drop_index(batch_op.f('ix_outbox_events_school_id'))
