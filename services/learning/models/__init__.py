@@ -12,6 +12,7 @@ from services.learning.models.courses import (
     Topic,
 )
 from services.learning.models.files import StoredFile
+from services.learning.models.school_settings import SchoolSettings
 
 __all__ = [
     "Base",
@@ -19,6 +20,7 @@ __all__ = [
     "CourseStudent",
     "CourseTeacher",
     "Lesson",
+    "SchoolSettings",
     "StoredFile",
     "TimetableTemplate",
     "Topic",

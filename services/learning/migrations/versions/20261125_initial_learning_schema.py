@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises: 
-Create Date: 2026-11-25 19:29:18.405434+00:00
+Create Date: 2026-11-25 19:29:44.506608+00:00
 """
 
 from collections.abc import Sequence
@@ -177,6 +177,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_events_school_id'), ['school_id'], unique=False)
         batch_op.create_index('ix_outbox_events_school_id_id', ['school_id', 'id'], unique=False)
 
+    op.create_table('school_settings',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('school_day_ends_at', sa.Time(), nullable=False),
+    sa.Column('compliance_unreachable', sa.String(length=16), nullable=False),
+    sa.Column('email_copies_enabled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('school_id', name=op.f('pk_school_settings'))
+    )
     op.create_table('stored_files',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('uploaded_by', sa.Uuid(), nullable=True),
@@ -328,6 +337,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stored_files_school_id'))
 
     op.drop_table('stored_files')
+    op.drop_table('school_settings')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_school_id_id')
         batch_op.drop_index(batch_op.f('ix_outbox_events_school_id'))
