@@ -65,9 +65,11 @@ class BaseServiceSettings(BaseSettings):
                 "set the SECRET_KEY variable of this service"
             )
             raise ValueError(msg)
+        # identity issues the service tokens and needs no client secret of its own
         if (
             self.environment == "production"
             and self.service_client_secret == DEFAULT_SERVICE_SECRET
+            and self.service_name != "identity"
         ):
             msg = (
                 f"{self.service_name}: the default service client secret is refused in "

@@ -415,6 +415,10 @@ async def withdraw_consent(ctx: Ctx, role: str, relation: str) -> Req:
     return Req(params={"consent_id": consent})
 
 
+async def contacts_lookup(ctx: Ctx, role: str, relation: str) -> Req:
+    return Req(json={"user_ids": [str(ctx.world["student"].id)]})
+
+
 async def public_token(ctx: Ctx, role: str, relation: str) -> Req:
     # an unknown login per cell: the per-account throttle must not turn the answer into 429
     form = {"grant_type": "password", "username": ctx.unique("ghost"), "password": "wrong"}
@@ -691,6 +695,14 @@ MATRIX: list[Row] = [
         "GET",
         f"{API}/events",
         by_role(admin=200, staff=200, teacher=403, student=403, guardian=403),
+    ),
+    # contact data for the platform's services only (service tokens: tests/identity/
+    # test_contacts.py); no person, whatever the role
+    Row(
+        "POST",
+        f"{API}/contacts/lookup",
+        by_role(admin=403, staff=403, teacher=403, student=403, guardian=403),
+        contacts_lookup,
     ),
 ]
 
