@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.app import FeedSpec, ServiceSpec, create_service_app
 from services.common.auth import JWKSLoader
-from services.common.directory import IDENTITY_EVENT_TYPES, apply_identity_event
+from services.common.directory import IDENTITY_EVENT_TYPES
 from services.journal.api import EVENT_TYPES, routers
-from services.journal.models import consumer, directory, kernel
+from services.journal.feeds import apply_identity, apply_learning
+from services.journal.models import consumer, kernel
 from services.journal.settings import Settings
-
-
-async def apply_identity(session: AsyncSession, event: dict[str, Any]) -> None:
-    await apply_identity_event(session, directory, event)
 
 
 def create_app(
@@ -32,7 +26,10 @@ def create_app(
             routers=routers,
             event_types=EVENT_TYPES,
             jwks_loader=jwks_loader,
-            feeds=[FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES)],
+            feeds=[
+                FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES),
+                FeedSpec("learning", apply_learning),
+            ],
             consumer=consumer,
         )
     )

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from services.journal.models.base import Base, consumer, directory, kernel
+from services.journal.models.base import Base, consumer, directory, kernel, timetable
 
-__all__ = ["Base", "consumer", "directory", "kernel"]
+__all__ = ["Base", "consumer", "directory", "kernel", "timetable"]
