@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -92,7 +92,7 @@ class Mark(IdMixin, TimestampMixin, Base):
     updated_by: Mapped[uuid.UUID | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class TermMark(IdMixin, TimestampMixin, Base):
@@ -113,7 +113,7 @@ class TermMark(IdMixin, TimestampMixin, Base):
     set_by: Mapped[uuid.UUID | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Attendance(IdMixin, TimestampMixin, Base):
@@ -133,7 +133,7 @@ class Attendance(IdMixin, TimestampMixin, Base):
     recorded_by: Mapped[uuid.UUID | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Change(IdMixin, Base):
@@ -173,4 +173,4 @@ class LessonRecord(IdMixin, TimestampMixin, Base):
     recorded_by: Mapped[uuid.UUID | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
