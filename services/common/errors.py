@@ -8,10 +8,12 @@ The exception tree:
     ├── Forbidden           403
     ├── NotFound            404  (also used for objects of other schools / other children)
     ├── Conflict            409
+    ├── PreconditionFailed  412  (If-Match names an old version)
     ├── PayloadTooLarge     413
     ├── UnsupportedMedia    415
     ├── BusinessRuleError   422  (a rule of the domain, with its own ``type``)
     ├── Locked              423
+    ├── PreconditionRequired 428 (an update without If-Match)
     ├── TooManyRequests     429  (adds ``Retry-After``)
     └── ServiceUnavailable  503
 
@@ -132,6 +134,10 @@ class Conflict(ProblemError):
     status, code, title = 409, "conflict", "Конфликт"
 
 
+class PreconditionFailed(ProblemError):
+    status, code, title = 412, "precondition-failed", "Версия ресурса устарела"
+
+
 class PayloadTooLarge(ProblemError):
     status, code, title = 413, "payload-too-large", "Слишком большой запрос"
 
@@ -146,6 +152,10 @@ class BusinessRuleError(ProblemError):
 
 class Locked(ProblemError):
     status, code, title = 423, "locked", "Ресурс заблокирован"
+
+
+class PreconditionRequired(ProblemError):
+    status, code, title = 428, "precondition-required", "Требуется заголовок If-Match"
 
 
 class TooManyRequests(ProblemError):
