@@ -1,8 +1,19 @@
-"""The routers of the journal service."""
+"""The routers of the journal service and the events it emits."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
-EVENT_TYPES: list[str] = []
+from services.journal.marks import endpoints as marks
+from services.journal.periods import endpoints as periods
+
+routers: list[APIRouter] = [
+    periods.router,
+    marks.router,
+]
+
+EVENT_TYPES: list[str] = [
+    "mark.created",
+    "mark.updated",
+    "mark.annulled",
+]

@@ -14,11 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.directory import apply_identity_event
 from services.common.timetable import TIMETABLE_EVENT_TYPES, apply_timetable_event
+from services.journal.marks.service import on_review_completed, on_test_attempt_graded
 from services.journal.models import directory, timetable
 
 LearningHandler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
-LEARNING_HANDLERS: dict[str, LearningHandler] = {}
+LEARNING_HANDLERS: dict[str, LearningHandler] = {
+    "review.completed": on_review_completed,
+    "test_attempt.graded": on_test_attempt_graded,
+}
 
 
 async def apply_identity(session: AsyncSession, event: dict[str, Any]) -> None:
