@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.journal.attendance import endpoints as attendance
 from services.journal.marks import endpoints as marks
 from services.journal.periods import endpoints as periods
+from services.journal.records import endpoints as records
 
 routers: list[APIRouter] = [
     periods.router,
     marks.router,
+    attendance.router,
+    records.router,
 ]
 
 EVENT_TYPES: list[str] = [
     "mark.created",
     "mark.updated",
     "mark.annulled",
+    "attendance.recorded",
+    "lesson_record.saved",
 ]
