@@ -5,15 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.journal.attendance import endpoints as attendance
+from services.journal.diary import endpoints as diary
 from services.journal.marks import endpoints as marks
 from services.journal.periods import endpoints as periods
 from services.journal.records import endpoints as records
+from services.journal.term_marks import endpoints as term_marks
 
 routers: list[APIRouter] = [
     periods.router,
     marks.router,
     attendance.router,
     records.router,
+    term_marks.router,
+    diary.router,
 ]
 
 EVENT_TYPES: list[str] = [
@@ -22,4 +26,5 @@ EVENT_TYPES: list[str] = [
     "mark.annulled",
     "attendance.recorded",
     "lesson_record.saved",
+    "term_mark.set",
 ]
