@@ -372,4 +372,5 @@ class TestReading:
             sizes.append(len(counted))
         assert sizes[0] == sizes[1]
         assert len(r.json()["rows"]) == 30
+        assert all(len(row["marks"]) == 26 for row in r.json()["rows"])
         assert len(r.json()["lessons"]) == 26

@@ -110,18 +110,23 @@ class GridLesson(ReadModel):
     status: str
 
 
-class GridCell(ReadModel):
-    student_id: uuid.UUID
-    lesson_id: uuid.UUID | None
+class GridAbsence(ReadModel):
+    lesson_index: int = Field(description="Номер урока в списке lessons (с нуля)")
+    reason: str | None
+
+
+class GridExtraMark(ReadModel):
     date: dt.date
-    marks: list[str] = Field(default_factory=list)
-    absent: bool = False
-    absence_reason: str | None = None
+    value: str
 
 
 class GridRow(ReadModel):
     student: GridStudent
-    cells: list[GridCell]
+    marks: list[list[str]] = Field(
+        description="Отметки по урокам: i-й список — отметки за i-й урок из lessons"
+    )
+    absences: list[GridAbsence] = Field(description="Пропуски («н») с причиной")
+    extra_marks: list[GridExtraMark] = Field(description="Отметки периода без привязки к уроку")
     average: float | None
     weighted_average: float | None
 
