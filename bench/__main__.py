@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import micro, report, wrk
+from bench import micro, norms, report, wrk
 from bench.identity_db import PASSWORD, USERNAME, prepare
 from bench.servers import REPO, Server, free_port, uvicorn_server
 
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login-seconds", type=int, default=10)
     parser.add_argument(
         "--only",
-        choices=["tokens", "login", "p1"],
+        choices=["tokens", "login", "p1", "p4"],
         action="append",
         help="run only these parts (repeatable); goals of the others count as not measured",
     )
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": os.getloadavg()[0],
     }
 
-    parts = set(args.only or ["tokens", "login", "p1"])
+    parts = set(args.only or ["tokens", "login", "p1", "p4"])
     if "tokens" in parts:
         print("Token verification (in process)...", flush=True)
         results["tokens"] = asdict(micro.token_figures())
@@ -263,6 +263,14 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 results["p1"] = run_p1(args, folder, cpus)
+
+    if "p4" in parts:
+        print(
+            "P4: a school's week (33 classes × 30 lessons) against the screen-device norms...",
+            flush=True,
+        )
+        with tempfile.TemporaryDirectory(prefix="eo-bench-p4-") as tmp:
+            results["p4"] = norms.run_p4(Path(tmp), cpus)
 
     results["load_after"] = os.getloadavg()[0]
     goals = report.goals(results)

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from services.compliance.models.base import Base, consumer, directory, kernel, timetable
+from services.compliance.models.deadlines import (
+    DeadlineSettings,
+    ProductionCalendarDay,
+    ProductionCalendarYear,
+    PublicationNotice,
+)
+from services.compliance.models.norms import (
+    NormCheckRun,
+    NormRule,
+    NormRuleSet,
+    NormRuleSetVersion,
+    NormSettings,
+)
 
-from services.common.db import new_metadata
-from services.common.models import kernel_models
-
-
-class Base(DeclarativeBase):
-    metadata = new_metadata()
-
-
-kernel = kernel_models(Base)
-
-__all__ = ["Base", "kernel"]
+__all__ = [
+    "Base",
+    "DeadlineSettings",
+    "NormCheckRun",
+    "NormRule",
+    "NormRuleSet",
+    "NormRuleSetVersion",
+    "NormSettings",
+    "ProductionCalendarDay",
+    "ProductionCalendarYear",
+    "PublicationNotice",
+    "consumer",
+    "directory",
+    "kernel",
+    "timetable",
+]
