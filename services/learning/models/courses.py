@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
@@ -49,7 +50,10 @@ class Course(IdMixin, TimestampMixin, Base):
     """A subject taught to a class group (or a sub-group of it) in an academic year."""
 
     __tablename__ = "courses"
-    __table_args__ = (Index("ix_courses_school_id_class_group_id", "school_id", "class_group_id"),)
+    __table_args__ = (
+        Index("ix_courses_school_id_class_group_id", "school_id", "class_group_id"),
+        Index("ix_courses_school_id_academic_year_id", "school_id", "academic_year_id"),
+    )
 
     school_id: Mapped[uuid.UUID] = mapped_column(index=True)
     academic_year_id: Mapped[uuid.UUID]
@@ -62,7 +66,7 @@ class Course(IdMixin, TimestampMixin, Base):
     delivery: Mapped[str] = mapped_column(String(16), default="in_person")
     work_program_title: Mapped[str | None] = mapped_column(String(300))
     work_program_url: Mapped[str | None] = mapped_column(String(1000))
-    hours_per_week: Mapped[float | None] = mapped_column(Numeric(4, 1))
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     is_archived: Mapped[bool] = mapped_column(default=False)
 
     teachers: Mapped[list[CourseTeacher]] = relationship(
@@ -81,26 +85,25 @@ class Course(IdMixin, TimestampMixin, Base):
         return [s.student_id for s in self.students]
 
 
-class CourseTeacher(Base):
+class CourseTeacher(IdMixin, Base):
+    # A surrogate key, so that audit records name one row with one id.
     __tablename__ = "course_teachers"
+    __table_args__ = (UniqueConstraint("course_id", "teacher_id"),)
 
-    course_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
-    )
-    teacher_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    teacher_id: Mapped[uuid.UUID] = mapped_column(index=True)
     school_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(default=0)
 
 
-class CourseStudent(Base):
+class CourseStudent(IdMixin, Base):
     """The students of a sub-group course (a whole-class course lists none)."""
 
     __tablename__ = "course_students"
+    __table_args__ = (UniqueConstraint("course_id", "student_id"),)
 
-    course_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
-    )
-    student_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+    course_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    student_id: Mapped[uuid.UUID] = mapped_column(index=True)
     school_id: Mapped[uuid.UUID]
 
 
@@ -115,7 +118,7 @@ class Topic(IdMixin, TimestampMixin, Base):
     position: Mapped[int]
     section: Mapped[str | None] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(String(500))
-    planned_hours: Mapped[float] = mapped_column(Numeric(5, 1))
+    planned_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     planned_date: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -159,7 +162,7 @@ class Lesson(IdMixin, TimestampMixin, Base):
     starts_at_utc: Mapped[datetime] = mapped_column(UTCDateTime())
     duration_minutes: Mapped[int]
     lesson_number: Mapped[int | None]
-    topic_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("topics.id"))
+    topic_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("topics.id"), index=True)
     organisational_form: Mapped[str] = mapped_column(String(32), default="lesson")
     delivery_form: Mapped[str] = mapped_column(String(16), default="in_person")
     support_mode: Mapped[str | None] = mapped_column(String(32))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises: 
-Create Date: 2026-11-25 19:29:44.506608+00:00
+Create Date: 2026-11-26 00:03:32.538972+00:00
 """
 
 from collections.abc import Sequence
@@ -33,6 +33,27 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_school_id'), ['school_id'], unique=False)
 
+    op.create_table('catalogue_platforms',
+    sa.Column('school_id', sa.Uuid(), nullable=True),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=True),
+    sa.Column('domains', sa.JSON(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('source_clause', sa.String(length=32), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalogue_platforms')),
+    sa.UniqueConstraint('school_id', 'code', name=op.f('uq_catalogue_platforms_school_id_code'))
+    )
+    with op.batch_alter_table('catalogue_platforms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalogue_platforms_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('uq_catalogue_platforms_global_code', ['code'], unique=True, sqlite_where=sa.text('school_id IS NULL'), postgresql_where=sa.text('school_id IS NULL'))
+
     op.create_table('courses',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('academic_year_id', sa.Uuid(), nullable=False),
@@ -53,6 +74,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_courses_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_courses_school_id_academic_year_id', ['school_id', 'academic_year_id'], unique=False)
         batch_op.create_index('ix_courses_school_id_class_group_id', ['school_id', 'class_group_id'], unique=False)
 
     op.create_table('dir_academic_years',
@@ -159,6 +181,76 @@ def upgrade() -> None:
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', name=op.f('pk_inbox_events'))
     )
+    op.create_table('individual_plans',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('basis_document_title', sa.String(length=300), nullable=True),
+    sa.Column('basis_document_number', sa.String(length=100), nullable=False),
+    sa.Column('basis_document_date', sa.Date(), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=False),
+    sa.Column('tutor_id', sa.Uuid(), nullable=False),
+    sa.Column('course_ids', sa.JSON(), nullable=False),
+    sa.Column('online_course_ids', sa.JSON(), nullable=False),
+    sa.Column('assignment_ids', sa.JSON(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_individual_plans'))
+    )
+    with op.batch_alter_table('individual_plans', schema=None) as batch_op:
+        batch_op.create_index('ix_individual_plans_school_id_student_id', ['school_id', 'student_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_individual_plans_tutor_id'), ['tutor_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('topic', sa.String(length=100), nullable=False),
+    sa.Column('subject_ref', sa.String(length=200), nullable=False),
+    sa.Column('recipient_id', sa.Uuid(), nullable=False),
+    sa.Column('recipient_role', sa.String(length=16), nullable=False),
+    sa.Column('on_behalf_of', sa.Uuid(), nullable=True),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sa.Uuid(), nullable=True),
+    sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_school_id_recipient_id_id', ['school_id', 'recipient_id', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_school_id_subject_ref_id', ['school_id', 'subject_ref', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_state_next_attempt_at', ['state', 'next_attempt_at'], unique=False)
+
+    op.create_table('online_courses',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('level', sa.String(length=16), nullable=True),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Uuid(), nullable=False),
+    sa.Column('is_published', sa.Boolean(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_online_courses'))
+    )
+    with op.batch_alter_table('online_courses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_online_courses_author_id'), ['author_id'], unique=False)
+        batch_op.create_index('ix_online_courses_school_id_is_published', ['school_id', 'is_published'], unique=False)
+
     op.create_table('outbox_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.Uuid(), nullable=False),
@@ -176,6 +268,21 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_events_school_id'), ['school_id'], unique=False)
         batch_op.create_index('ix_outbox_events_school_id_id', ['school_id', 'id'], unique=False)
+
+    op.create_table('quiz_identifications',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('attestation_event_id', sa.Uuid(), nullable=False),
+    sa.Column('method', sa.String(length=50), nullable=False),
+    sa.Column('identified_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('identified_by', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_identifications'))
+    )
+    with op.batch_alter_table('quiz_identifications', schema=None) as batch_op:
+        batch_op.create_index('ix_quiz_identifications_lookup', ['school_id', 'attestation_event_id', 'student_id'], unique=False)
 
     op.create_table('school_settings',
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -203,12 +310,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stored_files_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stored_files_sha256'), ['sha256'], unique=False)
 
+    op.create_table('consultation_slots',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('teacher_id', sa.Uuid(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=True),
+    sa.Column('topic', sa.String(length=300), nullable=True),
+    sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('starts_at', sa.Time(), nullable=False),
+    sa.Column('starts_at_utc', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('format', sa.String(length=16), nullable=False),
+    sa.Column('room_url', sa.String(length=1000), nullable=True),
+    sa.Column('room', sa.String(length=100), nullable=True),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('booked', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('approved_by', sa.Uuid(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancel_reason', sa.String(length=500), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('booked >= 0 AND booked <= capacity', name=op.f('ck_consultation_slots_booked_within_capacity')),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_consultation_slots_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_slots'))
+    )
+    with op.batch_alter_table('consultation_slots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_slots_course_id'), ['course_id'], unique=False)
+        batch_op.create_index('ix_consultation_slots_school_id_starts_at_utc', ['school_id', 'starts_at_utc'], unique=False)
+        batch_op.create_index('ix_consultation_slots_teacher_id_starts_at_utc', ['teacher_id', 'starts_at_utc'], unique=False)
+
     op.create_table('course_students',
     sa.Column('course_id', sa.Uuid(), nullable=False),
     sa.Column('student_id', sa.Uuid(), nullable=False),
     sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_students_course_id_courses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('course_id', 'student_id', name=op.f('pk_course_students'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_students')),
+    sa.UniqueConstraint('course_id', 'student_id', name=op.f('uq_course_students_course_id_student_id'))
     )
     with op.batch_alter_table('course_students', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_course_students_student_id'), ['student_id'], unique=False)
@@ -218,11 +360,96 @@ def upgrade() -> None:
     sa.Column('teacher_id', sa.Uuid(), nullable=False),
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_teachers_course_id_courses'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('course_id', 'teacher_id', name=op.f('pk_course_teachers'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_teachers')),
+    sa.UniqueConstraint('course_id', 'teacher_id', name=op.f('uq_course_teachers_course_id_teacher_id'))
     )
     with op.batch_alter_table('course_teachers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_course_teachers_teacher_id'), ['teacher_id'], unique=False)
+
+    op.create_table('notification_attempts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('notification_id', sa.Uuid(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempt_no', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('actor_id', sa.Uuid(), nullable=True),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_notification_attempts_notification_id_notifications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_attempts'))
+    )
+    with op.batch_alter_table('notification_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_attempts_notification_id'), ['notification_id'], unique=False)
+
+    op.create_table('notification_owners',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('notification_id', sa.Uuid(), nullable=False),
+    sa.Column('owner_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_notification_owners_notification_id_notifications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('notification_id', 'owner_id', name=op.f('pk_notification_owners'))
+    )
+    with op.batch_alter_table('notification_owners', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_owners_owner_id'), ['owner_id'], unique=False)
+
+    op.create_table('online_course_enrolments',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('online_course_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('enrolled_by', sa.Uuid(), nullable=False),
+    sa.Column('enrolled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['online_course_id'], ['online_courses.id'], name=op.f('fk_online_course_enrolments_online_course_id_online_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_online_course_enrolments')),
+    sa.UniqueConstraint('online_course_id', 'student_id', name=op.f('uq_online_course_enrolments_online_course_id_student_id'))
+    )
+    with op.batch_alter_table('online_course_enrolments', schema=None) as batch_op:
+        batch_op.create_index('ix_online_course_enrolments_school_id_student_id', ['school_id', 'student_id'], unique=False)
+
+    op.create_table('online_course_modules',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('online_course_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('material_ids', sa.JSON(), nullable=False),
+    sa.Column('quiz_ids', sa.JSON(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['online_course_id'], ['online_courses.id'], name=op.f('fk_online_course_modules_online_course_id_online_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_online_course_modules'))
+    )
+    with op.batch_alter_table('online_course_modules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_online_course_modules_online_course_id'), ['online_course_id'], unique=False)
+
+    op.create_table('quiz_questions',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('topic', sa.String(length=200), nullable=True),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('correct_option_ids', sa.JSON(), nullable=False),
+    sa.Column('accepted_answers', sa.JSON(), nullable=False),
+    sa.Column('numeric_value', sa.String(length=40), nullable=True),
+    sa.Column('numeric_tolerance', sa.String(length=40), nullable=True),
+    sa.Column('explanation', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_quiz_questions_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_questions'))
+    )
+    with op.batch_alter_table('quiz_questions', schema=None) as batch_op:
+        batch_op.create_index('ix_quiz_questions_school_id_course_id', ['school_id', 'course_id'], unique=False)
 
     op.create_table('timetable_templates',
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -266,6 +493,25 @@ def upgrade() -> None:
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topics_school_id'), ['school_id'], unique=False)
 
+    op.create_table('consultation_bookings',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('slot_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('booked_by', sa.Uuid(), nullable=False),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_by', sa.Uuid(), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['slot_id'], ['consultation_slots.id'], name=op.f('fk_consultation_bookings_slot_id_consultation_slots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_bookings')),
+    sa.UniqueConstraint('slot_id', 'student_id', name=op.f('uq_consultation_bookings_slot_id_student_id'))
+    )
+    with op.batch_alter_table('consultation_bookings', schema=None) as batch_op:
+        batch_op.create_index('ix_consultation_bookings_school_id_student_id', ['school_id', 'student_id'], unique=False)
+
     op.create_table('lessons',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('course_id', sa.Uuid(), nullable=False),
@@ -303,18 +549,374 @@ def upgrade() -> None:
         batch_op.create_index('ix_lessons_course_id_date', ['course_id', 'date'], unique=False)
         batch_op.create_index('ix_lessons_school_id_date', ['school_id', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_lessons_substitute_teacher_id'), ['substitute_teacher_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lessons_topic_id'), ['topic_id'], unique=False)
 
+    op.create_table('online_course_certificates',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('enrolment_id', sa.Uuid(), nullable=False),
+    sa.Column('online_course_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['online_course_enrolments.id'], name=op.f('fk_online_course_certificates_enrolment_id_online_course_enrolments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_online_course_certificates')),
+    sa.UniqueConstraint('enrolment_id', name=op.f('uq_online_course_certificates_enrolment_id')),
+    sa.UniqueConstraint('school_id', 'number', name=op.f('uq_online_course_certificates_school_id_number'))
+    )
+    with op.batch_alter_table('online_course_certificates', schema=None) as batch_op:
+        batch_op.create_index('ix_online_course_certificates_school_id_year', ['school_id', 'year', 'sequence'], unique=False)
+        batch_op.create_index(batch_op.f('ix_online_course_certificates_student_id'), ['student_id'], unique=False)
+
+    op.create_table('online_course_progress',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('enrolment_id', sa.Uuid(), nullable=False),
+    sa.Column('module_id', sa.Uuid(), nullable=False),
+    sa.Column('item_kind', sa.String(length=16), nullable=False),
+    sa.Column('item_id', sa.String(length=36), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['online_course_enrolments.id'], name=op.f('fk_online_course_progress_enrolment_id_online_course_enrolments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['module_id'], ['online_course_modules.id'], name=op.f('fk_online_course_progress_module_id_online_course_modules'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_online_course_progress')),
+    sa.UniqueConstraint('enrolment_id', 'module_id', 'item_kind', 'item_id', name=op.f('uq_online_course_progress_enrolment_id_module_id_item_kind_item_id'))
+    )
+    with op.batch_alter_table('online_course_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_online_course_progress_enrolment_id'), ['enrolment_id'], unique=False)
+
+    op.create_table('assignments',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=False),
+    sa.Column('lesson_id', sa.Uuid(), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('instructions', sa.Text(), nullable=False),
+    sa.Column('material_ids', sa.JSON(), nullable=False),
+    sa.Column('target_kind', sa.String(length=16), nullable=False),
+    sa.Column('group_name', sa.String(length=100), nullable=True),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('publish_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('delivery_form', sa.String(length=16), nullable=False),
+    sa.Column('expected_screen_minutes', sa.JSON(), nullable=False),
+    sa.Column('alternative', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_assignments_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_assignments_lesson_id_lessons'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments'))
+    )
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignments_lesson_id'), ['lesson_id'], unique=False)
+        batch_op.create_index('ix_assignments_school_id_course_id_due_at', ['school_id', 'course_id', 'due_at'], unique=False)
+        batch_op.create_index('ix_assignments_status_publish_at', ['status', 'publish_at'], unique=False)
+
+    op.create_table('materials',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('author_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=True),
+    sa.Column('lesson_id', sa.Uuid(), nullable=True),
+    sa.Column('visibility', sa.String(length=16), nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=True),
+    sa.Column('platform_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('archived_by', sa.Uuid(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_materials_course_id_courses'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_materials_lesson_id_lessons'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['platform_id'], ['catalogue_platforms.id'], name=op.f('fk_materials_platform_id_catalogue_platforms')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_materials'))
+    )
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_materials_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_materials_lesson_id'), ['lesson_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_materials_platform_id'), ['platform_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_materials_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_materials_school_id_course_id', ['school_id', 'course_id'], unique=False)
+        batch_op.create_index('ix_materials_school_id_visibility', ['school_id', 'visibility'], unique=False)
+
+    op.create_table('quizzes',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=False),
+    sa.Column('lesson_id', sa.Uuid(), nullable=True),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('time_limit_minutes', sa.Integer(), nullable=True),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('shuffle_questions', sa.Boolean(), nullable=False),
+    sa.Column('shuffle_options', sa.Boolean(), nullable=False),
+    sa.Column('opens_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('control_type', sa.String(length=24), nullable=False),
+    sa.Column('attestation_mode', sa.Boolean(), nullable=False),
+    sa.Column('attestation_event_id', sa.Uuid(), nullable=True),
+    sa.Column('mark_thresholds', sa.JSON(), nullable=True),
+    sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answers_released', sa.Boolean(), nullable=False),
+    sa.Column('answers_released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_by', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_quizzes_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_quizzes_lesson_id_lessons'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quizzes'))
+    )
+    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quizzes_lesson_id'), ['lesson_id'], unique=False)
+        batch_op.create_index('ix_quizzes_school_id_course_id', ['school_id', 'course_id'], unique=False)
+
+    op.create_table('assignment_students',
+    sa.Column('assignment_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_assignment_students_assignment_id_assignments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('assignment_id', 'student_id', name=op.f('pk_assignment_students'))
+    )
+    with op.batch_alter_table('assignment_students', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignment_students_student_id'), ['student_id'], unique=False)
+
+    op.create_table('material_files',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('material_id', sa.Uuid(), nullable=False),
+    sa.Column('file_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_material_files_file_id_stored_files')),
+    sa.ForeignKeyConstraint(['material_id'], ['materials.id'], name=op.f('fk_material_files_material_id_materials'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_material_files')),
+    sa.UniqueConstraint('material_id', 'file_id', name=op.f('uq_material_files_material_id_file_id'))
+    )
+    with op.batch_alter_table('material_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_material_files_material_id'), ['material_id'], unique=False)
+
+    op.create_table('material_tags',
+    sa.Column('material_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['material_id'], ['materials.id'], name=op.f('fk_material_tags_material_id_materials'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('material_id', 'kind', 'key', name=op.f('pk_material_tags'))
+    )
+    with op.batch_alter_table('material_tags', schema=None) as batch_op:
+        batch_op.create_index('ix_material_tags_school_id_kind_key', ['school_id', 'kind', 'key'], unique=False)
+
+    op.create_table('quiz_attempts',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('quiz_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('attempt_no', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finish_reason', sa.String(length=16), nullable=True),
+    sa.Column('question_order', sa.JSON(), nullable=False),
+    sa.Column('option_order', sa.JSON(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('max_score', sa.Integer(), nullable=False),
+    sa.Column('percent', sa.Double(), nullable=True),
+    sa.Column('mark', sa.String(length=16), nullable=True),
+    sa.Column('graded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['quiz_id'], ['quizzes.id'], name=op.f('fk_quiz_attempts_quiz_id_quizzes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts')),
+    sa.UniqueConstraint('quiz_id', 'student_id', 'attempt_no', name=op.f('uq_quiz_attempts_quiz_id_student_id_attempt_no'))
+    )
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_quiz_attempts_school_id_student_id', ['school_id', 'student_id'], unique=False)
+        batch_op.create_index('ix_quiz_attempts_status_deadline', ['status', 'deadline'], unique=False)
+        batch_op.create_index('uq_quiz_attempts_open', ['quiz_id', 'student_id'], unique=True, sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
+
+    op.create_table('quiz_items',
+    sa.Column('quiz_id', sa.Uuid(), nullable=False),
+    sa.Column('question_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['quiz_questions.id'], name=op.f('fk_quiz_items_question_id_quiz_questions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['quiz_id'], ['quizzes.id'], name=op.f('fk_quiz_items_quiz_id_quizzes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('quiz_id', 'question_id', name=op.f('pk_quiz_items')),
+    sa.UniqueConstraint('quiz_id', 'position', name=op.f('uq_quiz_items_quiz_id_position'))
+    )
+    with op.batch_alter_table('quiz_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quiz_items_question_id'), ['question_id'], unique=False)
+
+    op.create_table('submissions',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('assignment_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('is_latest', sa.Boolean(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
+    sa.Column('recorded_by', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_submissions_assignment_id_assignments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions')),
+    sa.UniqueConstraint('assignment_id', 'student_id', 'version', name=op.f('uq_submissions_assignment_id_student_id_version'))
+    )
+    with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.create_index('ix_submissions_assignment_id_is_latest', ['assignment_id', 'is_latest'], unique=False)
+        batch_op.create_index('ix_submissions_school_id_received_at', ['school_id', 'received_at'], unique=False)
+        batch_op.create_index('ix_submissions_student_id_is_latest', ['student_id', 'is_latest'], unique=False)
+
+    op.create_table('quiz_answers',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('attempt_id', sa.Uuid(), nullable=False),
+    sa.Column('question_id', sa.Uuid(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('is_correct', sa.Boolean(), nullable=True),
+    sa.Column('points_awarded', sa.Integer(), nullable=True),
+    sa.Column('graded_by', sa.Uuid(), nullable=True),
+    sa.Column('graded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['quiz_attempts.id'], name=op.f('fk_quiz_answers_attempt_id_quiz_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['question_id'], ['quiz_questions.id'], name=op.f('fk_quiz_answers_question_id_quiz_questions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_answers')),
+    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_quiz_answers_attempt_id_question_id'))
+    )
+    op.create_table('reviews',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('assignment_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('reviewer_id', sa.Uuid(), nullable=False),
+    sa.Column('mark', sa.String(length=16), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('comment_text', sa.Text(), nullable=True),
+    sa.Column('comment_file_id', sa.Uuid(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('first_opened_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_file_id'], ['stored_files.id'], name=op.f('fk_reviews_comment_file_id_stored_files')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_reviews_submission_id_submissions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reviews')),
+    sa.UniqueConstraint('submission_id', name=op.f('uq_reviews_submission_id'))
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index('ix_reviews_school_id_reviewed_at', ['school_id', 'reviewed_at'], unique=False)
+
+    op.create_table('submission_files',
+    sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('file_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_submission_files_file_id_stored_files')),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_submission_files_submission_id_submissions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('submission_id', 'file_id', name=op.f('pk_submission_files'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('submission_files')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index('ix_reviews_school_id_reviewed_at')
+        batch_op.drop_index(batch_op.f('ix_reviews_assignment_id'))
+
+    op.drop_table('reviews')
+    op.drop_table('quiz_answers')
+    with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.drop_index('ix_submissions_student_id_is_latest')
+        batch_op.drop_index('ix_submissions_school_id_received_at')
+        batch_op.drop_index('ix_submissions_assignment_id_is_latest')
+
+    op.drop_table('submissions')
+    with op.batch_alter_table('quiz_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quiz_items_question_id'))
+
+    op.drop_table('quiz_items')
+    with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
+        batch_op.drop_index('uq_quiz_attempts_open', sqlite_where=sa.text("status = 'in_progress'"), postgresql_where=sa.text("status = 'in_progress'"))
+        batch_op.drop_index('ix_quiz_attempts_status_deadline')
+        batch_op.drop_index('ix_quiz_attempts_school_id_student_id')
+
+    op.drop_table('quiz_attempts')
+    with op.batch_alter_table('material_tags', schema=None) as batch_op:
+        batch_op.drop_index('ix_material_tags_school_id_kind_key')
+
+    op.drop_table('material_tags')
+    with op.batch_alter_table('material_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_material_files_material_id'))
+
+    op.drop_table('material_files')
+    with op.batch_alter_table('assignment_students', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignment_students_student_id'))
+
+    op.drop_table('assignment_students')
+    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+        batch_op.drop_index('ix_quizzes_school_id_course_id')
+        batch_op.drop_index(batch_op.f('ix_quizzes_lesson_id'))
+
+    op.drop_table('quizzes')
+    with op.batch_alter_table('materials', schema=None) as batch_op:
+        batch_op.drop_index('ix_materials_school_id_visibility')
+        batch_op.drop_index('ix_materials_school_id_course_id')
+        batch_op.drop_index(batch_op.f('ix_materials_school_id'))
+        batch_op.drop_index(batch_op.f('ix_materials_platform_id'))
+        batch_op.drop_index(batch_op.f('ix_materials_lesson_id'))
+        batch_op.drop_index(batch_op.f('ix_materials_author_id'))
+
+    op.drop_table('materials')
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignments_status_publish_at')
+        batch_op.drop_index('ix_assignments_school_id_course_id_due_at')
+        batch_op.drop_index(batch_op.f('ix_assignments_lesson_id'))
+
+    op.drop_table('assignments')
+    with op.batch_alter_table('online_course_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_online_course_progress_enrolment_id'))
+
+    op.drop_table('online_course_progress')
+    with op.batch_alter_table('online_course_certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_online_course_certificates_student_id'))
+        batch_op.drop_index('ix_online_course_certificates_school_id_year')
+
+    op.drop_table('online_course_certificates')
     with op.batch_alter_table('lessons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lessons_topic_id'))
         batch_op.drop_index(batch_op.f('ix_lessons_substitute_teacher_id'))
         batch_op.drop_index('ix_lessons_school_id_date')
         batch_op.drop_index('ix_lessons_course_id_date')
 
     op.drop_table('lessons')
+    with op.batch_alter_table('consultation_bookings', schema=None) as batch_op:
+        batch_op.drop_index('ix_consultation_bookings_school_id_student_id')
+
+    op.drop_table('consultation_bookings')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_topics_school_id'))
 
@@ -324,6 +926,26 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_timetable_templates_course_id'))
 
     op.drop_table('timetable_templates')
+    with op.batch_alter_table('quiz_questions', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_questions_school_id_course_id')
+
+    op.drop_table('quiz_questions')
+    with op.batch_alter_table('online_course_modules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_online_course_modules_online_course_id'))
+
+    op.drop_table('online_course_modules')
+    with op.batch_alter_table('online_course_enrolments', schema=None) as batch_op:
+        batch_op.drop_index('ix_online_course_enrolments_school_id_student_id')
+
+    op.drop_table('online_course_enrolments')
+    with op.batch_alter_table('notification_owners', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_owners_owner_id'))
+
+    op.drop_table('notification_owners')
+    with op.batch_alter_table('notification_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_attempts_notification_id'))
+
+    op.drop_table('notification_attempts')
     with op.batch_alter_table('course_teachers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_course_teachers_teacher_id'))
 
@@ -332,17 +954,43 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_course_students_student_id'))
 
     op.drop_table('course_students')
+    with op.batch_alter_table('consultation_slots', schema=None) as batch_op:
+        batch_op.drop_index('ix_consultation_slots_teacher_id_starts_at_utc')
+        batch_op.drop_index('ix_consultation_slots_school_id_starts_at_utc')
+        batch_op.drop_index(batch_op.f('ix_consultation_slots_course_id'))
+
+    op.drop_table('consultation_slots')
     with op.batch_alter_table('stored_files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stored_files_sha256'))
         batch_op.drop_index(batch_op.f('ix_stored_files_school_id'))
 
     op.drop_table('stored_files')
     op.drop_table('school_settings')
+    with op.batch_alter_table('quiz_identifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_quiz_identifications_lookup')
+
+    op.drop_table('quiz_identifications')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_school_id_id')
         batch_op.drop_index(batch_op.f('ix_outbox_events_school_id'))
 
     op.drop_table('outbox_events')
+    with op.batch_alter_table('online_courses', schema=None) as batch_op:
+        batch_op.drop_index('ix_online_courses_school_id_is_published')
+        batch_op.drop_index(batch_op.f('ix_online_courses_author_id'))
+
+    op.drop_table('online_courses')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_state_next_attempt_at')
+        batch_op.drop_index('ix_notifications_school_id_subject_ref_id')
+        batch_op.drop_index('ix_notifications_school_id_recipient_id_id')
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('individual_plans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_individual_plans_tutor_id'))
+        batch_op.drop_index('ix_individual_plans_school_id_student_id')
+
+    op.drop_table('individual_plans')
     op.drop_table('inbox_events')
     op.drop_table('idempotency_keys')
     op.drop_table('feed_cursors')
@@ -373,9 +1021,15 @@ def downgrade() -> None:
     op.drop_table('dir_academic_years')
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.drop_index('ix_courses_school_id_class_group_id')
+        batch_op.drop_index('ix_courses_school_id_academic_year_id')
         batch_op.drop_index(batch_op.f('ix_courses_school_id'))
 
     op.drop_table('courses')
+    with op.batch_alter_table('catalogue_platforms', schema=None) as batch_op:
+        batch_op.drop_index('uq_catalogue_platforms_global_code', sqlite_where=sa.text('school_id IS NULL'), postgresql_where=sa.text('school_id IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_catalogue_platforms_school_id'))
+
+    op.drop_table('catalogue_platforms')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_school_id'))
 

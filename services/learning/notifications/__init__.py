@@ -1,0 +1,3 @@
+"""The notification outbox: e-mail copies written in the caller's transaction and sent
+later by a background dispatcher (LE-5, Reg §2.2). Other features call
+:func:`services.learning.notifications.outbox.enqueue`."""

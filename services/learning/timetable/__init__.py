@@ -1,0 +1,1 @@
+"""The timetable: weekly templates, lessons, moves, substitutions, cancellations (LE-3)."""
