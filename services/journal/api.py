@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.journal.archive import endpoints as archive
 from services.journal.attendance import endpoints as attendance
 from services.journal.diary import endpoints as diary
 from services.journal.marks import endpoints as marks
 from services.journal.periods import endpoints as periods
+from services.journal.portfolio import endpoints as portfolio
 from services.journal.records import endpoints as records
+from services.journal.reports import endpoints as reports
 from services.journal.term_marks import endpoints as term_marks
 
 routers: list[APIRouter] = [
@@ -18,6 +21,9 @@ routers: list[APIRouter] = [
     records.router,
     term_marks.router,
     diary.router,
+    portfolio.router,
+    reports.router,
+    archive.router,
 ]
 
 EVENT_TYPES: list[str] = [
@@ -27,4 +33,9 @@ EVENT_TYPES: list[str] = [
     "attendance.recorded",
     "lesson_record.saved",
     "term_mark.set",
+    "portfolio_item.created",
+    "portfolio_item.confirmed",
+    "portfolio_item.rejected",
+    "academic_year.closed",
+    "academic_year.reopened",
 ]

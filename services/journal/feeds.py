@@ -16,11 +16,23 @@ from services.common.directory import apply_identity_event
 from services.common.timetable import TIMETABLE_EVENT_TYPES, apply_timetable_event
 from services.journal.marks.service import on_review_completed, on_test_attempt_graded
 from services.journal.models import directory, timetable
+from services.journal.portfolio.service import (
+    on_online_course_completed,
+    on_review_completed_portfolio,
+)
 
 LearningHandler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
+
+async def on_review_completed_all(session: AsyncSession, event: dict[str, Any]) -> None:
+    """A review's mark goes to the journal, the reviewed work to the portfolio."""
+    await on_review_completed(session, event)
+    await on_review_completed_portfolio(session, event)
+
+
 LEARNING_HANDLERS: dict[str, LearningHandler] = {
-    "review.completed": on_review_completed,
+    "review.completed": on_review_completed_all,
+    "online_course.completed": on_online_course_completed,
     "test_attempt.graded": on_test_attempt_graded,
 }
 

@@ -149,6 +149,34 @@ def review_completed(
     )
 
 
+def online_course_completed(
+    world: World,
+    student: str = "student",
+    *,
+    title: str = "Основы программирования на Python",
+    certificate_id: uuid.UUID | None = None,
+    number: str = "ОК-2026-1",
+    hours: int = 36,
+) -> dict[str, Any]:
+    return event(
+        world,
+        "online_course.completed",
+        {
+            "enrolment_id": str(uuid.uuid4()),
+            "online_course_id": str(uuid.uuid4()),
+            "title": title,
+            "student_id": str(world.id(student)),
+            "completed_at": "2026-11-20T12:00:00+00:00",
+            "certificate": {
+                "id": str(certificate_id or uuid.uuid4()),
+                "number": number,
+                "issued_on": "2026-11-20",
+                "hours": hours,
+            },
+        },
+    )
+
+
 async def feed(app: FastAPI, *events: dict[str, Any]) -> None:
     """Apply events the way the consumer does (one transaction)."""
     async with app.state.database.session() as session:

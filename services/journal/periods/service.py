@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import utcnow
 from services.common.errors import BusinessRuleError, Conflict, Locked, NotFound
-from services.journal.models import Period, PeriodChange
+from services.journal.models import ClosedYear, Period, PeriodChange
 
 PERIOD_NAMES = {
     "quarter": "{n}-я четверть",
@@ -28,7 +28,22 @@ async def period_of(session: AsyncSession, school_id: uuid.UUID, day: date) -> P
 
 
 async def ensure_open(session: AsyncSession, school_id: uuid.UUID, day: date) -> None:
-    """423 when ``day`` lies in a closed period (JO-5)."""
+    """423 when ``day`` lies in a closed school year (JO-8) or a closed period (JO-5)."""
+    closed_year = await session.execute(
+        select(ClosedYear.name).where(
+            ClosedYear.school_id == school_id,
+            ClosedYear.is_closed.is_(True),
+            ClosedYear.starts_on <= day,
+            ClosedYear.ends_on >= day,
+        )
+    )
+    year_name = closed_year.scalars().first()
+    if year_name is not None:
+        raise Locked(
+            f"Учебный год {year_name} закрыт и передан в архив; изменения возможны после "
+            "его открытия администратором по приказу",
+            code="year-closed",
+        )
     period = await period_of(session, school_id, day)
     if period is not None and period.is_closed:
         raise Locked(
