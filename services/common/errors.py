@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.context import current_request_id
+from services.common.types import SAFE_STRING_PATTERN
 
 logger = logging.getLogger("eo.errors")
 
@@ -272,6 +273,11 @@ def _field_errors(errors: Iterable[Any]) -> list[FieldError]:
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
         etype = str(err.get("type", "value_error"))
         message = _PYDANTIC_MESSAGES.get(etype, "Недопустимое значение")
+        if (
+            etype == "string_pattern_mismatch"
+            and (err.get("ctx") or {}).get("pattern") == SAFE_STRING_PATTERN
+        ):
+            message = "Строка содержит недопустимые управляющие символы (например, NUL)"
         if etype == "value_error":
             # our validators raise Russian messages: keep them
             ctx_err = (err.get("ctx") or {}).get("error")

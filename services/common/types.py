@@ -1,30 +1,25 @@
 """Shared pydantic field types.
 
 ``SafeStr`` refuses NUL bytes and control characters that databases and logs mishandle.
+It is a plain string schema with a pattern, not a validator function, so that the
+constraints a field adds on top (``Annotated[SafeStr, StringConstraints(strip_whitespace=
+True, min_length=1)]``) compose in the right order: whitespace is stripped before the
+length is checked, and a blank title is refused. The pattern also tells clients (and the
+contract tests) which strings are acceptable.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+# Tab, LF and CR are allowed; every other C0 control character (NUL first) is not.
+SAFE_STRING_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
 
-def _no_control_chars(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Строка содержит недопустимый символ NUL")
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-        raise ValueError("Строка содержит управляющие символы")
-    return value
-
-
-SafeStr = Annotated[str, AfterValidator(_no_control_chars)]
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_no_control_chars),
-]
-ShortText = Annotated[str, StringConstraints(max_length=1000), AfterValidator(_no_control_chars)]
+SafeStr = Annotated[str, StringConstraints(pattern=SAFE_STRING_PATTERN)]
+Name = Annotated[SafeStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[SafeStr, StringConstraints(max_length=1000)]
 
 
 class StrictModel(BaseModel):

@@ -328,7 +328,7 @@ class TestTokenEndpoint:
         assert fields(body) == ["body.grant_type"]
 
     async def test_unknown_grant_type(self, client: httpx.AsyncClient) -> None:
-        response = await client.post(TOKEN, data={"grant_type": "client_credentials"})
+        response = await client.post(TOKEN, data={"grant_type": "authorization_code"})
         body = assert_problem(response, 422)
         assert fields(body) == ["body.grant_type"]
 
