@@ -12,7 +12,7 @@ from services.common.auth import JWKSLoader
 from services.common.directory import IDENTITY_EVENT_TYPES, apply_identity_event
 from services.learning.api import EVENT_TYPES, routers
 from services.learning.assignments.publisher import start_publisher, stop_publisher
-from services.learning.catalogue.seed import seed_catalogue
+from services.learning.catalogue.seed import seed_catalogue, stop_catalogue_seeder
 from services.learning.models import consumer, directory, kernel
 from services.learning.notifications.dispatcher import start_notifications, stop_notifications
 from services.learning.settings import Settings
@@ -38,6 +38,6 @@ def create_app(
             feeds=[FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES)],
             consumer=consumer,
             on_startup=[seed_catalogue, start_publisher, start_notifications],
-            on_shutdown=[stop_publisher, stop_notifications],
+            on_shutdown=[stop_catalogue_seeder, stop_publisher, stop_notifications],
         )
     )
