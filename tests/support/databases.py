@@ -71,6 +71,13 @@ async def _drop_pg(names: list[str]) -> None:
         await conn.close()
 
 
+def track_pg(name: str) -> None:
+    """Drop the database ``name`` when the test process ends."""
+    _created_pg.append(name)
+    if len(_created_pg) == 1:
+        atexit.register(_drop_created)
+
+
 def _drop_created() -> None:
     try:
         asyncio.run(_drop_pg(list(_created_pg)))
@@ -92,9 +99,7 @@ def migrated_url(service: str, backend: str) -> str:
         # per process, so that concurrent runs on one server never drop each other's data
         name = f"eo_test_{service}_{worker()}_{os.getpid()}"
         asyncio.run(_recreate_pg(name))
-        _created_pg.append(name)
-        if len(_created_pg) == 1:
-            atexit.register(_drop_created)
+        track_pg(name)
         url = pg_url_for(name)
     _alembic_upgrade(service, url)
     return url
