@@ -216,6 +216,14 @@ def child_env(
             raise StartupError(f"no database for {proc.name}")
     for svc in SERVICES:
         env[f"GATEWAY_{svc.upper()}_URL"] = by_name[svc].url
+        # every service finds the others (change feeds, service calls) on this run's ports
+        for proc in procs:
+            if proc.name != "gateway":
+                env[f"{proc.prefix}{svc.upper()}_URL"] = by_name[svc].url
+    # files and mail of this run live beside its databases
+    var_dir = args.var_dir.resolve()
+    env.setdefault("LEARNING_FILES_PATH", str(var_dir / "learning-files"))
+    env.setdefault("LEARNING_MAILDIR_PATH", str(var_dir / "learning-mail"))
     return env
 
 
