@@ -1,118 +1,52 @@
 """The notification outbox: e-mail copies to students and guardians (LE-5, Reg §2.2).
 
-A feature that must tell someone something writes one :class:`Notification` per
-recipient in its own transaction (``services.learning.notifications.outbox.enqueue``);
-nothing is sent inside the request. The dispatcher picks due rows up later, asks
-identity for the addresses and sends. Delivery is at least once: each message carries a
-stable ``Message-ID`` derived from the row's id, so a copy resent after a crash is
-recognised by mail clients.
-
-States: ``pending`` (waiting for its next attempt) → ``sent``; ``no_address`` (the
-recipient has no e-mail: final, shown to the teacher); ``failed`` (attempts exhausted or
-refused for good: shown, and can be retried by hand). Every attempt and manual retry is
-kept in :class:`NotificationAttempt`, the delivery history.
+The tables, states and the outbox's machinery live in ``services.common.notifications``
+(compliance sends its screen-time alerts through the same code); learning declares the
+three tables on its own base here, under their usual names, and hands them to the
+outbox as :data:`notification_models`. Features call
+``services.learning.notifications.outbox.enqueue``.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from services.common.db import IdMixin, TimestampMixin, UTCDateTime, utcnow
+from services.common.notifications.models import (
+    ATTEMPT_OUTCOMES,
+    FINAL_STATES,
+    NOTIFICATION_STATES,
+    RECIPIENT_ROLES,
+    RETRYABLE_STATES,
+    NotificationAttemptMixin,
+    NotificationMixin,
+    NotificationModels,
+    NotificationOwnerMixin,
+)
 from services.learning.models.base import Base
 
-NOTIFICATION_STATES = ("pending", "sent", "no_address", "failed")
-FINAL_STATES = ("sent", "no_address", "failed")
-# The states a teacher may send again by hand.
-RETRYABLE_STATES = ("failed", "no_address")
-RECIPIENT_ROLES = ("student", "guardian", "teacher", "staff", "admin")
-# What happened on one attempt (or a manual retry), as kept in the history.
-ATTEMPT_OUTCOMES = ("sent", "deferred", "no_address", "failed", "retry_requested")
+__all__ = [
+    "ATTEMPT_OUTCOMES",
+    "FINAL_STATES",
+    "NOTIFICATION_STATES",
+    "RECIPIENT_ROLES",
+    "RETRYABLE_STATES",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationOwner",
+    "notification_models",
+]
 
 
-class Notification(IdMixin, TimestampMixin, Base):
-    __tablename__ = "notifications"
-    __table_args__ = (
-        # the dispatcher: due pending rows, oldest first
-        Index("ix_notifications_state_next_attempt_at", "state", "next_attempt_at"),
-        # delivery status of one subject (an assignment) for its teachers
-        Index("ix_notifications_school_id_subject_ref_id", "school_id", "subject_ref", "id"),
-        # a recipient's own notifications
-        Index("ix_notifications_school_id_recipient_id_id", "school_id", "recipient_id", "id"),
-    )
-
-    school_id: Mapped[uuid.UUID]
-    # What kind of message, e.g. "assignment.published"; and what it is about,
-    # e.g. "assignment:<uuid>".
-    topic: Mapped[str] = mapped_column(String(100))
-    subject_ref: Mapped[str] = mapped_column(String(200))
-    recipient_id: Mapped[uuid.UUID]
-    recipient_role: Mapped[str] = mapped_column(String(16))
-    # The student a guardian's copy is about (null for the student's own copy).
-    on_behalf_of: Mapped[uuid.UUID | None]
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    # When the dispatcher may take the row (again). While a dispatcher holds the row it
-    # is pushed forward by the lease, so a crashed dispatcher's rows come back by
-    # themselves. Null in the final states.
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
-    # Set by the dispatcher that claimed the row; its updates are conditional on it.
-    claim_token: Mapped[uuid.UUID | None]
-    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    owners: Mapped[list[NotificationOwner]] = relationship(
-        cascade="all, delete-orphan", lazy="raise", order_by="NotificationOwner.owner_id"
-    )
-    history: Mapped[list[NotificationAttempt]] = relationship(
-        cascade="all, delete-orphan",
-        lazy="raise",
-        order_by="NotificationAttempt.id",
-    )
-
-    @property
-    def owner_ids(self) -> list[uuid.UUID]:
-        return [o.owner_id for o in self.owners]
+class Notification(NotificationMixin, Base):
+    pass
 
 
-class NotificationOwner(Base):
-    """Who besides the admins may see a notification's delivery status and retry it
-    (for an assignment: its course's teachers)."""
-
-    __tablename__ = "notification_owners"
-
-    school_id: Mapped[uuid.UUID]
-    notification_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True
-    )
-    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+class NotificationOwner(NotificationOwnerMixin, Base):
+    pass
 
 
-class NotificationAttempt(Base):
-    """One line of a notification's delivery history."""
+class NotificationAttempt(NotificationAttemptMixin, Base):
+    pass
 
-    __tablename__ = "notification_attempts"
-    # the history is itself a log of the dispatcher's work
-    __audit__ = False
 
-    # A sequence, not a UUID: the history is read in the order it was written, whatever
-    # the clocks of the replicas that wrote it.
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
-    school_id: Mapped[uuid.UUID]
-    notification_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
-    )
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    attempt_no: Mapped[int] = mapped_column(default=0)
-    outcome: Mapped[str] = mapped_column(String(16))
-    error: Mapped[str | None] = mapped_column(String(500))
-    # Who asked for a manual retry (null for the dispatcher's own attempts).
-    actor_id: Mapped[uuid.UUID | None]
+notification_models = NotificationModels(
+    notification=Notification, owner=NotificationOwner, attempt=NotificationAttempt
+)

@@ -75,7 +75,7 @@ class NotificationService:
                 on_behalf_of=r.on_behalf_of,
                 subject=r.subject,
                 body=r.body,
-                state=r.state,  # type: ignore[arg-type]
+                state=r.state,
                 sent_at=r.sent_at,
                 created_at=r.created_at,
             )
@@ -148,7 +148,7 @@ class NotificationService:
                     NotificationAttemptRead(
                         at=h.at,
                         attempt_no=h.attempt_no,
-                        outcome=h.outcome,  # type: ignore[arg-type]
+                        outcome=h.outcome,
                         error=h.error,
                         actor_id=h.actor_id,
                     )
