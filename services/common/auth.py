@@ -28,6 +28,9 @@ ROLES = ("student", "teacher", "admin", "staff", "guardian")
 SERVICE_ROLE = "service"
 NO_SCHOOL = uuid.UUID(int=0)
 ACCESS_TOKEN_TYPE = "access"
+# A short proof that a person has just re-entered their password (ID-8): signed by
+# identity like an access token, but of its own type, so it never opens an API.
+REAUTH_PROOF_TYPE = "reauth"
 
 JWKSLoader = Callable[[], Awaitable[list[dict[str, Any]]]]
 
@@ -121,6 +124,24 @@ class TokenVerifier:
 
     def clear_cache(self) -> None:
         self._verified.clear()
+
+    async def verify_proof(self, token: str, proof_type: str) -> dict[str, Any]:
+        """The verified claims of a signed proof of type ``proof_type`` (not an access
+        token), e.g. identity's proof of a fresh password entry; raises
+        :class:`services.common.jwt.TokenExpired` or :class:`~services.common.jwt.TokenInvalid`.
+        Proofs are never cached: each is checked (and usually used) once."""
+        header = jwt.unverified_header(token)
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise jwt.TokenInvalid("no kid")
+        try:
+            key = await self._key_for(kid)
+        except Unauthorized as exc:
+            raise jwt.TokenInvalid("unknown key") from exc
+        claims = jwt.verify(token, key, audience=self.audience, issuer=self.issuer)
+        if claims.get("typ") != proof_type:
+            raise jwt.TokenInvalid("wrong proof type")
+        return claims
 
     async def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)

@@ -6,14 +6,24 @@ from typing import Annotated, Literal
 
 from fastapi import Form, Request, Response, status
 
-from services.common.app import public_router
+from services.common.app import api_router, public_router
+from services.common.auth import CurrentPrincipal
 from services.common.db import SessionDep
-from services.common.errors import BadRequest, problem_responses
+from services.common.errors import AUTH_ERRORS, BadRequest, problem_responses
 from services.common.types import SafeStr
 from services.identity.deps import KeyStoreDep, SettingsDep, TokensDep, client_address
-from services.identity.tokens.schemas import JWKS, LogoutRequest, OpenIDConfiguration, TokenResponse
+from services.identity.tokens.schemas import (
+    JWKS,
+    LogoutRequest,
+    OpenIDConfiguration,
+    ReauthProof,
+    ReauthRequest,
+    TokenResponse,
+)
 
 router = public_router(prefix="/api/v1/identity", tags=["tokens"])
+# Operations of a signed-in person (ID-8).
+reauth_router = api_router(prefix="/api/v1/identity", tags=["tokens"])
 
 
 @router.post(
@@ -110,3 +120,28 @@ async def openid_configuration(settings: SettingsDep) -> OpenIDConfiguration:
         token_endpoint_auth_methods_supported=["none", "client_secret_post"],
         claims_supported=["sub", "iss", "aud", "exp", "iat", "jti", "sid", "school", "roles"],
     )
+
+
+@reauth_router.post(
+    "/reauth",
+    response_model=ReauthProof,
+    summary="Подтвердить личность повторным вводом пароля",
+    description=(
+        "Для идентификации обучающегося перед аттестацией способом «повторный ввод пароля» "
+        "(§4.5, §4.8). Пользователь с действующим токеном доступа вводит свой пароль ещё "
+        "раз и получает короткое подписанное подтверждение (JWT, typ=reauth, около пяти "
+        "минут), которое передаёт в сервис compliance. Неверный пароль — 400 "
+        "`reauth-failed`; попытки ограничены так же, как вход (429). Токены сервисов не "
+        "принимаются."
+    ),
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def issue_reauth_proof(
+    body: ReauthRequest,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+    service: TokensDep,
+) -> ReauthProof:
+    response.headers["Cache-Control"] = "no-store"
+    return await service.reauth_proof(principal, body.password, client_address(request))

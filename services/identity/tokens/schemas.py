@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -38,3 +39,22 @@ class OpenIDConfiguration(BaseModel):
     id_token_signing_alg_values_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
     claims_supported: list[str]
+
+
+class ReauthRequest(StrictModel):
+    password: str = Field(
+        min_length=1, max_length=1024, description="Пароль текущего пользователя (ввод заново)"
+    )
+
+
+class ReauthProof(BaseModel):
+    proof: str = Field(
+        description=(
+            "Подписанное подтверждение повторного ввода пароля (JWT, typ=reauth): передаётся "
+            "в сервис compliance для идентификации перед аттестацией; не является токеном "
+            "доступа и используется один раз"
+        )
+    )
+    proof_type: str = Field(default="reauth", description="Тип подтверждения")
+    expires_in: int = Field(description="Срок действия подтверждения, секунд")
+    expires_at: datetime = Field(description="Когда подтверждение истекает (UTC)")

@@ -14,12 +14,18 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import jwt
-from services.common.auth import ACCESS_TOKEN_TYPE, NO_SCHOOL, SERVICE_ROLE
+from services.common.auth import (
+    ACCESS_TOKEN_TYPE,
+    NO_SCHOOL,
+    REAUTH_PROOF_TYPE,
+    SERVICE_ROLE,
+    Principal,
+)
 from services.common.db import utcnow
 from services.common.errors import BadRequest, Forbidden, TooManyRequests
 from services.common.ratelimit import Counter
@@ -28,7 +34,7 @@ from services.identity.models import User
 from services.identity.passwords import Passwords
 from services.identity.settings import Settings
 from services.identity.tokens.repository import RefreshTokenRepository, UserLookup
-from services.identity.tokens.schemas import TokenResponse
+from services.identity.tokens.schemas import ReauthProof, TokenResponse
 
 INVALID_GRANT = "Неверный логин или пароль"
 
@@ -224,3 +230,48 @@ class TokenService:
         now = utcnow()
         user.sessions_valid_after = now
         await self.refresh_tokens.revoke_user(user.id, now, reason)
+
+    async def reauth_proof(self, principal: Principal, password: str, client: str) -> ReauthProof:
+        """A short proof that the caller has just re-entered their password (ID-8, §4.5).
+
+        The password is checked like a login (same throttling and lockout, the same
+        answer for every failure). The proof is an RS256 JWT of type ``reauth`` signed
+        with identity's key, verified by other services from the JWKS; it is not an
+        access token (``typ`` differs), lives ``reauth_proof_seconds`` and names its
+        subject, school and session.
+        """
+        user = await self.users.with_roles(principal.user_id)
+        if user is None or user.school_id != principal.school_id:
+            raise invalid_grant("Пароль не подтверждён", "reauth-failed")
+        try:
+            await self.authenticate(user.username, password, client)
+        except BadRequest:
+            raise BadRequest(
+                "Пароль не подтверждён: проверьте пароль и повторите",
+                code="reauth-failed",
+                title="Пароль не подтверждён",
+            ) from None
+        kid, pem = await self.keystore.signing_key(self.session, self._active_kid)
+        iat = int(utcnow().timestamp())
+        lifetime = self.settings.reauth_proof_seconds
+        claims = {
+            "iss": self.settings.issuer,
+            "aud": self.settings.audience,
+            "sub": str(user.id),
+            "iat": iat,
+            "nbf": iat,
+            "exp": iat + lifetime,
+            "auth_time": iat,
+            "jti": uuid.uuid4().hex,
+            "typ": REAUTH_PROOF_TYPE,
+            "purpose": REAUTH_PROOF_TYPE,
+            "sid": principal.session_id,
+            "school": str(user.school_id),
+        }
+        return ReauthProof(
+            proof=jwt.sign(
+                {k: v for k, v in claims.items() if v is not None}, pem, kid, typ="reauth+jwt"
+            ),
+            expires_in=lifetime,
+            expires_at=datetime.fromtimestamp(iat + lifetime, tz=UTC),
+        )
