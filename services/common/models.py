@@ -1,5 +1,6 @@
 """Tables every service has in its own database: the audit log (X-4), the outbox that
-feeds the change feed, and stored idempotent responses.
+feeds the change feed, stored idempotent responses, the outbox relays' positions and
+the webhooks of the change feed (GW-5).
 
 Each service calls :func:`kernel_models` once with its declarative base.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import UTCDateTime, utcnow
+from services.common.webhooks.models import WebhookModels, webhook_models
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -50,6 +52,21 @@ class OutboxEventMixin:
     request_id: Mapped[str | None] = mapped_column(String(128))
 
 
+class OutboxRelayMixin:
+    """How far a relay of the outbox got: the webhook fan-out, the JetStream publisher.
+
+    ``last_id`` moves only after the events up to it were handed on (at least once).
+    """
+
+    __tablename__ = "outbox_relays"
+    __audit__ = False
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigId, default=0)
+    events_relayed: Mapped[int] = mapped_column(BigId, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
 class IdempotencyRecordMixin:
     __tablename__ = "idempotency_keys"
     __audit__ = False
@@ -71,6 +88,8 @@ class KernelModels:
     audit: type[Any]
     outbox: type[Any]
     idempotency: type[Any]
+    relay: type[Any]
+    webhooks: WebhookModels
 
 
 def kernel_models(base: type[DeclarativeBase]) -> KernelModels:
@@ -85,4 +104,11 @@ def kernel_models(base: type[DeclarativeBase]) -> KernelModels:
         },
     )
     idem = type("IdempotencyRecord", (IdempotencyRecordMixin, base), {"__module__": module})
-    return KernelModels(audit=audit, outbox=outbox, idempotency=idem)
+    relay = type("OutboxRelay", (OutboxRelayMixin, base), {"__module__": module})
+    return KernelModels(
+        audit=audit,
+        outbox=outbox,
+        idempotency=idem,
+        relay=relay,
+        webhooks=webhook_models(base),
+    )

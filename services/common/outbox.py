@@ -62,11 +62,13 @@ class EventRead(BaseModel):
     id: uuid.UUID = Field(description="Уникальный идентификатор события (для дедупликации)")
     cursor: str = Field(description="Курсор, после которого лента продолжится")
     type: str = Field(description="Тип события, например user.created")
-    aggregate_type: str
-    aggregate_id: str
+    aggregate_type: str = Field(description="Вид изменённого объекта, например user")
+    aggregate_id: str = Field(description="Идентификатор изменённого объекта")
     school_id: uuid.UUID = Field(description="Школа, к которой относится событие")
-    occurred_at: datetime
-    payload: dict[str, Any]
+    occurred_at: datetime = Field(description="Когда изменение зафиксировано (UTC)")
+    payload: dict[str, Any] = Field(
+        description="Данные события; схема для каждого типа — в x-event-types операции"
+    )
 
 
 class EventPage(BaseModel):

@@ -1,0 +1,35 @@
+"""Who may manage the webhooks of the learning change feed (GW-5): the school's admin only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.learning.conftest import NO_COMPLIANCE
+from tests.support.service_world import World, service_headers
+from tests.support.webhook_access import check_webhook_access, webhook_operations
+
+COVERED: set[str] = webhook_operations("learning")
+
+
+@pytest.fixture
+def learning_overrides(tmp_path: Path) -> dict[str, object]:
+    return {
+        "files_path": tmp_path / "files",
+        **NO_COMPLIANCE,
+        "webhook_allowed_hosts": ["127.0.0.1"],
+    }
+
+
+async def test_webhooks_access(
+    learning_app: FastAPI, client: httpx.AsyncClient, world: World, other_world: World
+) -> None:
+    names = ("anonymous", "admin", "staff", "teacher", "student", "guardian")
+    headers = {name: world.headers(name) for name in names}
+    headers["service"] = service_headers()
+    await check_webhook_access(
+        learning_app, client, "learning", world.school_id, headers, other_world.headers("admin")
+    )
