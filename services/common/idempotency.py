@@ -3,7 +3,8 @@
 Same key and same request → the stored response (``Idempotent-Replayed: true``);
 same key, different request → 422; the first request still running → 409.
 Keys are scoped to the authenticated caller; anonymous requests are not deduplicated.
-A response with status ≥ 500 is not stored, so the client may retry. A response marked
+A response with status ≥ 500 is not stored, so the client may retry. Multipart uploads are
+compared without their boundary (a retry of the same upload matches). A response marked
 ``Cache-Control: no-store`` (one-time passwords, tokens) is never written to the
 database: a repeat of that request gets 409 saying it was already carried out.
 """
@@ -27,6 +28,27 @@ HEADER = b"idempotency-key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 IN_FLIGHT_STALE_AFTER = timedelta(minutes=2)
 _REPLAY_SKIP_HEADERS = {b"x-request-id", b"content-length", b"date", b"server"}
+
+
+_BOUNDARY = re.compile(rb";\s*boundary=\"?([^\";]+)\"?", re.IGNORECASE)
+
+
+def request_fingerprint(
+    method: bytes, path: bytes, query: bytes, content_type: bytes, body: bytes
+) -> str:
+    """What makes two requests "the same". A multipart body is compared without its
+    boundary: clients pick a new random one for every attempt of the same upload."""
+    match = _BOUNDARY.search(content_type)
+    if content_type.lower().startswith(b"multipart/") and match is not None:
+        boundary = match.group(1)
+        content_type = content_type[: match.start()] + content_type[match.end() :]
+        body = body.replace(b"--" + boundary, b"--<boundary>")
+    digest = hashlib.sha256()
+    digest.update(method + b" " + path + b"?")
+    digest.update(query + b"\n")
+    digest.update(content_type + b"\n")
+    digest.update(body)
+    return digest.hexdigest()
 
 
 class IdempotencyMiddleware:
@@ -68,12 +90,13 @@ class IdempotencyMiddleware:
                 return
             body.extend(message.get("body", b""))
             more = message.get("more_body", False)
-        digest = hashlib.sha256()
-        digest.update(scope["method"].encode() + b" " + scope["path"].encode() + b"?")
-        digest.update(scope.get("query_string", b"") + b"\n")
-        digest.update(headers.get(b"content-type", b"") + b"\n")
-        digest.update(bytes(body))
-        request_hash = digest.hexdigest()
+        request_hash = request_fingerprint(
+            scope["method"].encode(),
+            scope["path"].encode(),
+            scope.get("query_string", b""),
+            headers.get(b"content-type", b""),
+            bytes(body),
+        )
         owner = f"user:{principal.user_id}"
         database: Database = app_state.database
 

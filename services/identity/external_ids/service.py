@@ -12,10 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Conflict, NotFound
+from services.common.outbox import emit
 from services.identity.class_groups.service import ClassGroupService
 from services.identity.external_ids.repository import ExternalIdRepository
 from services.identity.external_ids.schemas import EntityType, ExternalIdRead
-from services.identity.models import ExternalId
+from services.identity.models import ExternalId, kernel
 from services.identity.users.auth import Viewer
 from services.identity.users.service import UserService
 
@@ -26,6 +27,29 @@ def external_read(row: ExternalId) -> ExternalIdRead:
         entity_id=row.entity_id,
         system=row.system,  # type: ignore[arg-type]
         value=row.value,
+    )
+
+
+def external_id_payload(row: ExternalId) -> dict[str, str]:
+    """``external_id.set`` / ``external_id.removed``: the replicas key exports by these."""
+    return {
+        "id": str(row.id),
+        "entity_type": row.entity_type,
+        "entity_id": str(row.entity_id),
+        "system": row.system,
+        "value": row.value,
+    }
+
+
+async def emit_external_id(session: AsyncSession, type_: str, row: ExternalId) -> None:
+    await emit(
+        session,
+        kernel.outbox,
+        school_id=row.school_id,
+        type=type_,
+        aggregate_type=row.entity_type,
+        aggregate_id=row.entity_id,
+        payload=external_id_payload(row),
     )
 
 
@@ -79,6 +103,7 @@ class ExternalIdService:
                 "Этот внешний идентификатор уже закреплён за другим объектом",
                 code="external-id-taken",
             ) from None
+        await emit_external_id(self.session, "external_id.set", row)
         return external_read(row)
 
     async def delete(self, entity_type: EntityType, entity_id: uuid.UUID, system: str) -> None:
@@ -86,6 +111,7 @@ class ExternalIdService:
         row = await self.ids.of_entity(self.school_id, entity_type, entity_id, system)
         if row is None:
             raise not_found()
+        await emit_external_id(self.session, "external_id.removed", row)
         await self.ids.delete(row)
 
     async def lookup(self, entity_type: EntityType, system: str, value: str) -> ExternalIdRead:

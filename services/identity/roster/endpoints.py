@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import Request, Response, status
 
 from services.common.app import api_router
+from services.common.csvio import CSV_RESPONSE, csv_response
 from services.common.db import SessionDep
 from services.common.errors import AUTH_ERRORS, UnsupportedMedia, problem_responses
 from services.identity.deps import PasswordsDep, SettingsDep
 from services.identity.roster.auth import RosterImporter
-from services.identity.roster.schemas import RosterImportResult
-from services.identity.roster.service import RosterService
+from services.identity.roster.schemas import EXPORT_COLUMNS, RosterImportResult
+from services.identity.roster.service import RosterExportService, RosterService
 
 router = api_router(prefix="/api/v1/identity", tags=["users"])
 
@@ -74,3 +75,22 @@ async def import_users(
     response.headers["Cache-Control"] = "no-store"
     service = RosterService(session, viewer, passwords, settings.csv_import_max_rows)
     return await service.import_csv(await request.body())
+
+
+@router.get(
+    "/users/export.csv",
+    response_class=Response,
+    summary="Выгрузить список участников в CSV (администратор)",
+    description=(
+        "Действующие учётные записи школы в формате загрузки (docs/csv-roster-format.md): "
+        + ", ".join(EXPORT_COLUMNS)
+        + ". Внешние идентификаторы — по столбцу на систему; пароли не выгружаются. "
+        "Каждая выгрузка записывается в журнал доступа к персональным данным."
+    ),
+    responses={**CSV_RESPONSE, **problem_responses(*AUTH_ERRORS)},
+)
+async def export_users(viewer: RosterImporter, session: SessionDep) -> Response:
+    rows = await RosterExportService(session, viewer).rows()
+    response = csv_response(EXPORT_COLUMNS, rows, "roster.csv")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -64,6 +64,8 @@ class Row:
     guardian_of: list[str] = field(default_factory=list)
     external_system: str | None = None
     external_id: str | None = None
+    # every (system, value) of the row: the pair columns and the per-system columns
+    externals: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -266,4 +268,17 @@ def parse_row(line: int, header: list[str], values: list[str], errors: Errors) -
         errors.add(line, missing, "external_system и external_id заполняются вместе", "missing")
     else:
         row.external_system, row.external_id = system, value
+        if system is not None and value is not None:
+            row.externals.append((system, value))
+    for name in EXTERNAL_SYSTEMS:
+        column = f"external_id_{name}"
+        value = text(column, max_length=200)
+        if value is None:
+            continue
+        if any(s == name for s, _ in row.externals):
+            errors.add(
+                line, column, f"Идентификатор системы {name} указан дважды", "duplicate-external-id"
+            )
+        else:
+            row.externals.append((name, value))
     return row

@@ -21,6 +21,27 @@ COLUMNS: tuple[str, ...] = (
     "guardian_of",
     "external_system",
     "external_id",
+    # one column per system: the export writes these, the import reads them too
+    "external_id_moya_shkola",
+    "external_id_sferum",
+    "external_id_esia",
+    "external_id_regional",
+)
+# The export: the import's columns, external ids one column per system.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "username",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "email",
+    "roles",
+    "class",
+    "guardian_of",
+    "external_id_moya_shkola",
+    "external_id_sferum",
+    "external_id_esia",
+    "external_id_regional",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("username", "last_name", "first_name", "roles")
 

@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.errors import Conflict
 from services.common.outbox import emit
 from services.identity.class_groups.service import membership_payload
+from services.identity.external_ids.schemas import EXTERNAL_SYSTEMS
+from services.identity.external_ids.service import emit_external_id
 from services.identity.guardianship.service import guardianship_payload
 from services.identity.models import (
     AcademicYear,
@@ -36,6 +38,7 @@ from services.identity.models import (
     kernel,
 )
 from services.identity.passwords import Passwords
+from services.identity.privacy.repository import AccessLogRepository
 from services.identity.roster.parsing import (
     Errors,
     RosterInvalid,
@@ -149,8 +152,7 @@ class RosterService:
 
         pairs: dict[tuple[str, str], int] = {}
         for row in rows:
-            if row.external_system and row.external_id:
-                pair = (row.external_system, row.external_id)
+            for pair in row.externals:
                 if pair in pairs:
                     errors.add(
                         row.line,
@@ -229,15 +231,15 @@ class RosterService:
                     relation="parent",
                 )
                 links.append((link, user, child))
-            if row.external_system and row.external_id:
+            for system, value in row.externals:
                 externals.append(
                     ExternalId(
                         id=uuid.uuid4(),
                         school_id=school_id,
                         entity_type="user",
                         entity_id=user.id,
-                        system=row.external_system,
-                        value=row.external_id,
+                        system=system,
+                        value=value,
                     )
                 )
         try:
@@ -253,6 +255,8 @@ class RosterService:
                 code="concurrent-change",
             ) from None
         await self._emit(plan, list(users.values()), memberships, links)
+        for external in externals:
+            await emit_external_id(self.session, "external_id.set", external)
         return RosterImportResult(
             created=len(users),
             memberships=len(memberships),
@@ -304,3 +308,49 @@ class RosterService:
                 aggregate_id=aggregate_id,
                 payload=payload,
             )
+
+
+# -- the export -------------------------------------------------------------------------
+
+
+class RosterExportService:
+    """The school's active accounts as a CSV roster (GW-5, ID-9): the import's columns,
+    external ids one column per system, no passwords. Every exported person is written
+    to the personal-data access log as an ``export`` (ID-10)."""
+
+    def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
+        self.session = session
+        self.viewer = viewer
+        self.repo = RosterRepository(session)
+
+    async def rows(self) -> list[list[str | None]]:
+        school_id = self.viewer.school_id
+        users = await self.repo.active_users(school_id)
+        classes = await self.repo.current_classes(school_id)
+        externals = await self.repo.user_external_ids(school_id)
+        names = {u.id: u.username for u in users}
+        children: dict[uuid.UUID, list[str]] = {}
+        for guardian_id, student_id in await self.repo.children(school_id):
+            if student_id in names:
+                children.setdefault(guardian_id, []).append(names[student_id])
+        out: list[list[str | None]] = []
+        for user in users:
+            ids = externals.get(user.id, {})
+            out.append(
+                [
+                    user.username,
+                    user.last_name,
+                    user.first_name,
+                    user.middle_name,
+                    user.birth_date.isoformat() if user.birth_date else None,
+                    user.email,
+                    "|".join(sorted(user.role_names)),
+                    classes.get(user.id),
+                    "|".join(children.get(user.id, [])),
+                    *(ids.get(system) for system in EXTERNAL_SYSTEMS),
+                ]
+            )
+        await AccessLogRepository(self.session).record(
+            school_id, self.viewer.user_id, [u.id for u in users], "export", "roster-csv"
+        )
+        return out

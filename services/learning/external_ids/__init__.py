@@ -1,0 +1,1 @@
+"""External ids of courses and lookup by them (ID-9)."""

@@ -1,0 +1,1 @@
+"""CSV export and import of the timetable (LE-3, GW-5)."""
