@@ -7,11 +7,9 @@ so that ``/quizzes/attempts`` and ``/quizzes/identifications`` are never read as
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.app import api_router
 from services.common.auth import Principal, require_roles
@@ -19,7 +17,7 @@ from services.common.db import SessionDep
 from services.common.errors import AUTH_ERRORS, problem_responses
 from services.common.pagination import Page, PageDep, make_page
 from services.learning.access import AccessDep
-from services.learning.quizzes.attempts import AttemptService, TimeLimitExceeded
+from services.learning.quizzes.attempts import AttemptService
 from services.learning.quizzes.clock import ClockDep
 from services.learning.quizzes.identification import record_identification
 from services.learning.quizzes.results import ResultsService
@@ -36,19 +34,6 @@ from services.learning.quizzes.schemas import (
 )
 
 router = api_router(prefix="/api/v1/learning", tags=["quizzes"])
-
-T = TypeVar("T")
-
-
-async def keeping_finish(session: AsyncSession, call: Awaitable[T]) -> T:
-    """Run a write on an attempt. When its time is over the attempt has just been
-    finished with the answers saved in time: that is kept, and the request refused."""
-    try:
-        return await call
-    except TimeLimitExceeded:
-        await session.commit()
-        raise
-
 
 # -- attempts ---------------------------------------------------------------------------
 
@@ -105,7 +90,8 @@ async def get_quiz_attempt(
     summary="Сохранить ответ на вопрос",
     description=(
         "Только сам обучающийся и только до истечения времени на сервере: позже — 422 "
-        "`time-limit-exceeded` (ответы, сохранённые вовремя, засчитываются). Повторное "
+        "`time-limit-exceeded`, и запрос ничего не меняет; попытка завершается с ответами, "
+        "сохранёнными вовремя (при следующем чтении или фоновой задачей). Повторное "
         "сохранение заменяет ответ."
     ),
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
@@ -118,8 +104,7 @@ async def save_quiz_answer(
     session: SessionDep,
     clock: ClockDep,
 ) -> AnswerRead:
-    service = AttemptService(session, access, clock())
-    return await keeping_finish(session, service.save_answer(attempt_id, question_id, body))
+    return await AttemptService(session, access, clock()).save_answer(attempt_id, question_id, body)
 
 
 @router.post(
@@ -128,16 +113,16 @@ async def save_quiz_answer(
     summary="Завершить попытку",
     description=(
         "Попытка проверяется автоматически; развёрнутые ответы ждут проверки учителем. "
-        "После истечения времени — 422 `time-limit-exceeded`, а попытка завершается с "
-        "ответами, сохранёнными вовремя."
+        "После истечения времени — 422 `time-limit-exceeded`, и запрос ничего не меняет; "
+        "попытка завершается с ответами, сохранёнными вовремя (при следующем чтении или "
+        "фоновой задачей)."
     ),
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
 async def submit_quiz_attempt(
     attempt_id: uuid.UUID, access: AccessDep, session: SessionDep, clock: ClockDep
 ) -> AttemptRead:
-    service = AttemptService(session, access, clock())
-    return await keeping_finish(session, service.submit(attempt_id))
+    return await AttemptService(session, access, clock()).submit(attempt_id)
 
 
 @router.post(

@@ -4,10 +4,11 @@ answers graded by the teacher.
 * Starting records ``started_at`` and the deadline (start + time limit, capped by the
   quiz's closing time) and fixes this attempt's order of questions and options, so a
   reload shows the same order.
-* An answer or a submit after the deadline is refused (422 ``time-limit-exceeded``);
-  what was saved before the deadline counts. An attempt past its deadline is finished
-  — graded with what was saved — by the next read or write that meets it (see
-  :mod:`services.learning.quizzes.finishing`).
+* An answer or a submit after the deadline is refused (422 ``time-limit-exceeded``) and
+  writes nothing; what was saved before the deadline counts. An attempt past its
+  deadline is finished — graded with what was saved — by the next read that meets it or
+  by the periodic finisher (see :mod:`services.learning.quizzes.finishing` and
+  :mod:`services.learning.quizzes.sweeper`).
 * Free-text answers are graded by the course's teacher; the attempt is then graded.
 """
 
@@ -52,8 +53,9 @@ _shuffler = random.SystemRandom()
 
 
 class TimeLimitExceeded(BusinessRuleError):
-    """The attempt's time is over. The attempt has been finished with what was saved in
-    time, and that finish is kept even though the request is refused."""
+    """The attempt's time is over. The refused request writes nothing (its transaction is
+    rolled back): the attempt is finished with what was saved in time by the next read
+    or by the periodic finisher (:mod:`services.learning.quizzes.sweeper`)."""
 
     code = "time-limit-exceeded"
     title = "Время на попытку истекло"

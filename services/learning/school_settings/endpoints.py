@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -21,12 +21,15 @@ router = api_router(prefix="/api/v1/learning", tags=["school-settings"])
 SettingsReader = Annotated[Principal, Depends(require_roles("admin", "staff", "teacher"))]
 
 
-def settings_read(row: SchoolSettings) -> SchoolSettingsRead:
+def settings_read(row: SchoolSettings, unreachable_default: str) -> SchoolSettingsRead:
     saved = inspect(row).has_identity
     return SchoolSettingsRead(
         school_day_ends_at=row.school_day_ends_at,
-        compliance_unreachable=row.compliance_unreachable,  # type: ignore[arg-type]
+        compliance_unreachable=(
+            row.compliance_unreachable if saved else unreachable_default  # type: ignore[arg-type]
+        ),
         email_copies_enabled=row.email_copies_enabled,
+        hygiene_violation_policy=row.hygiene_violation_policy,  # type: ignore[arg-type]
         is_default=not saved,
         updated_at=row.updated_at if saved else None,
     )
@@ -38,24 +41,38 @@ def settings_read(row: SchoolSettings) -> SchoolSettingsRead:
     summary="Настройки обучения в школе",
     description=(
         "Для администрации, персонала и педагогов. Пока настройки не сохранены, действуют "
-        "значения по умолчанию: конец учебного дня 18:00, при недоступности проверки норм — "
-        "не публиковать, копии заданий по электронной почте — включены."
+        "значения по умолчанию: конец учебного дня 18:00, при нарушении норм работы с ЭСО — "
+        "не публиковать, при недоступности проверки норм — как задано для сервиса "
+        "(LEARNING_COMPLIANCE_UNREACHABLE_DEFAULT, по умолчанию не публиковать), копии "
+        "заданий по электронной почте — включены. Время — строкой ЧЧ:ММ по часовому поясу "
+        "школы."
     ),
     responses=problem_responses(*AUTH_ERRORS),
 )
-async def get_school_settings(principal: SettingsReader, session: SessionDep) -> SchoolSettingsRead:
-    return settings_read(await school_settings(session, principal.school_id))
+async def get_school_settings(
+    request: Request, principal: SettingsReader, session: SessionDep
+) -> SchoolSettingsRead:
+    return settings_read(
+        await school_settings(session, principal.school_id), _unreachable_default(request)
+    )
+
+
+def _unreachable_default(request: Request) -> str:
+    return str(request.app.state.settings.compliance_unreachable_default)
 
 
 @router.put(
     "/school-settings",
     response_model=SchoolSettingsRead,
     summary="Сохранить настройки обучения в школе (администратор)",
-    description="Все три настройки передаются целиком.",
+    description=(
+        "Настройки передаются целиком (hygiene_violation_policy можно не указывать — "
+        "тогда block). Время — строкой ЧЧ:ММ по часовому поясу школы."
+    ),
     responses=problem_responses(*AUTH_ERRORS, 409),
 )
 async def update_school_settings(
-    body: SchoolSettingsUpdate, principal: AdminPrincipal, session: SessionDep
+    request: Request, body: SchoolSettingsUpdate, principal: AdminPrincipal, session: SessionDep
 ) -> SchoolSettingsRead:
     try:
         row = await save_school_settings(
@@ -64,10 +81,11 @@ async def update_school_settings(
             school_day_ends_at=body.school_day_ends_at,
             compliance_unreachable=body.compliance_unreachable,
             email_copies_enabled=body.email_copies_enabled,
+            hygiene_violation_policy=body.hygiene_violation_policy,
         )
     except IntegrityError:
         raise Conflict(
             "Настройки школы сохраняются одновременно другим запросом; повторите",
             code="school-settings-conflict",
         ) from None
-    return settings_read(row)
+    return settings_read(row, _unreachable_default(request))
