@@ -1,8 +1,9 @@
 """``python -m bench``: run every benchmark, print a summary, save the figures.
 
-    python -m bench                    # all of it (about 2.5 minutes)
+    python -m bench                    # all of it (about 3 minutes)
     python -m bench --write-docs       # also rewrite docs/performance.md
     python -m bench --check            # exit 1 when a goal is missed
+    python -m bench --only p2          # one part (repeatable); see --help
 
 Needs ``wrk`` (Debian package ``wrk``) for P1 and the login figure; without it the
 in-process figures are still measured and the run exits with status 2.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import micro, norms, report, wrk
+from bench import journal_grid, micro, norms, report, wrk
 from bench.identity_db import PASSWORD, USERNAME, prepare
 from bench.servers import REPO, Server, free_port, uvicorn_server
 
@@ -221,9 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login-seconds", type=int, default=10)
     parser.add_argument(
         "--only",
-        choices=["tokens", "login", "p1", "p4"],
+        choices=["tokens", "login", "p1", "p2", "p4"],
         action="append",
-        help="run only these parts (repeatable); goals of the others count as not measured",
+        help=(
+            "run only these parts (repeatable); goals of the others count as not measured, "
+            "and --write-docs rewrites only these parts' sections of docs/performance.md"
+        ),
+    )
+    parser.add_argument(
+        "--p2-seconds", type=float, default=3.0, help="length of each P2 run (per side, round)"
     )
     parser.add_argument("--write-docs", action="store_true", help="rewrite docs/performance.md")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
@@ -238,14 +245,15 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": os.getloadavg()[0],
     }
 
-    parts = set(args.only or ["tokens", "login", "p1", "p4"])
+    parts = set(args.only or ["tokens", "login", "p1", "p2", "p4"])
     if "tokens" in parts:
         print("Token verification (in process)...", flush=True)
         results["tokens"] = asdict(micro.token_figures())
 
     missing_wrk: str | None = None
     try:
-        wrk.wrk_path()
+        if parts & {"login", "p1"}:  # the only parts driven by wrk
+            wrk.wrk_path()
     except wrk.WrkMissing as exc:
         missing_wrk = str(exc)
         print(f"bench: {missing_wrk}", file=sys.stderr)
@@ -263,6 +271,15 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 results["p1"] = run_p1(args, folder, cpus)
+
+    if "p2" in parts:
+        print(
+            f"P2: the class × subject × term grid ({journal_grid.STUDENTS} students × "
+            f"{journal_grid.LESSONS} lessons) against the same query in raw SQL...",
+            flush=True,
+        )
+        with tempfile.TemporaryDirectory(prefix="eo-bench-p2-") as tmp:
+            results["p2"] = journal_grid.run_p2(Path(tmp), args.p2_seconds, args.rounds)
 
     if "p4" in parts:
         print(
@@ -283,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfigures saved to {out.relative_to(REPO)}")
     if args.write_docs:
         path = REPO / "docs" / "performance.md"
-        path.write_text(report.performance_md(results, args))
+        text = report.performance_md(results, args)
+        if args.only and path.exists():
+            # a partial run replaces only its own sections and goal rows
+            text = report.merge_performance_md(path.read_text(), text, parts)
+        path.write_text(text)
         print(f"wrote {path.relative_to(REPO)}")
     if missing_wrk is not None:
         return 2

@@ -336,6 +336,7 @@ class MarkService:
         date_from: date | None,
         date_to: date | None,
         include_annulled: bool,
+        changed_since: datetime | None = None,
     ) -> list[Mark]:
         a = self.access
         if course_id is None and student_id is None:
@@ -362,6 +363,8 @@ class MarkService:
             stmt = stmt.where(Mark.date >= date_from)
         if date_to is not None:
             stmt = stmt.where(Mark.date <= date_to)
+        if changed_since is not None:
+            stmt = stmt.where(Mark.updated_at >= changed_since)
         if not include_annulled:
             stmt = stmt.where(Mark.status == "active")
         rows = await self.session.execute(stmt.order_by(Mark.date, Mark.created_at))
