@@ -37,6 +37,8 @@ from gateway.proxy import (
 )
 from gateway.responses import Headers, send_problem
 from gateway.settings import Settings
+from gateway.today import PATH as TODAY_PATH
+from gateway.today import TodayHandler
 from services.common.auth import JWKSLoader, Principal, TokenVerifier, http_jwks_loader
 from services.common.context import set_request_id
 from services.common.errors import (
@@ -86,6 +88,8 @@ _URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 _SKIP_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 _LOCAL_METHODS = frozenset({"GET", "HEAD"})
 _NO_TOKEN = "Передайте токен доступа в заголовке Authorization: Bearer"
+# /api/v1/gateway/…: views the gateway composes from several services (GW-4).
+COMPOSED = "gateway"
 
 
 def _has_dot_segment(path: str) -> bool:
@@ -119,6 +123,7 @@ class Gateway:
         self.session: aiohttp.ClientSession
         self._forwarder: Forwarder
         self._local: LocalEndpoints
+        self._today: TodayHandler
 
     # -- lifespan -------------------------------------------------------------------
 
@@ -175,6 +180,7 @@ class Gateway:
                 fetch_timeout=min(s.upstream_timeout, 5.0),
                 openapi_cache_seconds=s.openapi_cache_seconds,
             )
+            self._today = TodayHandler(session, self._upstreams, self.metrics, s)
             yield
         finally:
             await session.close()
@@ -267,18 +273,36 @@ class Gateway:
                 if self._cors.allows(origin):
                     extra += self._cors.response_headers(origin)
 
-            # Routing: /api/v1/<service>/… and /.well-known/… go upstream as they are.
+            # Routing: /api/v1/gateway/… are the gateway's composed views (GW-4);
+            # /api/v1/<service>/… and /.well-known/… go upstream as they are.
             if path.startswith("/api/v1/"):
                 service, _, tail = path[8:].partition("/")
+                if service == COMPOSED:
+                    peer = scope.get("client")
+                    client_ip = self._client_ip(peer[0] if peer else "unknown", xff)
+                    status = await self._composed(
+                        scope, send, extra, tail, auth, client_ip, request_id
+                    )
+                    return
                 base = self._upstreams.get(service)
                 if base is None:
                     service = "unknown"
                     raise NotFound("Такого сервиса нет", code="unknown-service")
-                public = tail == "openapi.json" or (
-                    service == "identity"
-                    and (
-                        tail.startswith(".well-known/")
-                        or (method == "POST" and tail in _PUBLIC_IDENTITY_POSTS)
+                public = (
+                    tail == "openapi.json"
+                    or (
+                        service == "identity"
+                        and (
+                            tail.startswith(".well-known/")
+                            or (method == "POST" and tail in _PUBLIC_IDENTITY_POSTS)
+                        )
+                    )
+                    # iCalendar feeds: calendar apps send no token, the URL holds the secret
+                    or (
+                        service == "learning"
+                        and method == "GET"
+                        and tail.startswith("ical/")
+                        and tail.endswith(".ics")
                     )
                 )
                 target = scope.get("raw_path") or path.encode()
@@ -426,6 +450,34 @@ class Gateway:
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return 204
+
+    async def _composed(
+        self,
+        scope: Scope,
+        send: Send,
+        extra: Headers,
+        tail: str,
+        auth: bytes | None,
+        client_ip: str,
+        request_id: str,
+    ) -> int:
+        """A composed view: authenticated and counted like a proxied request, then
+        answered by the gateway itself from several services."""
+        if tail != TODAY_PATH:
+            raise NotFound("Ресурс не найден")
+        if scope["method"] != "GET":
+            raise ProblemError(
+                "Метод не поддерживается для этого ресурса",
+                code="method-not-allowed",
+                title="Метод не поддерживается",
+                status=405,
+                headers={"Allow": "GET"},
+            )
+        principal = await self._authenticate(auth)
+        await self._count(principal, client_ip)
+        assert auth is not None  # _authenticate refuses a missing token
+        token = auth[7:].strip().decode("latin-1")
+        return await self._today(scope, send, extra, principal, token, request_id)
 
     async def _local_endpoint(self, scope: Scope, send: Send, extra: Headers) -> int:
         handler = self._local.handler_for(scope["path"])

@@ -22,6 +22,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from gateway import today_schemas
 from services.common.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem
 
 __all__ = [
@@ -85,10 +86,83 @@ def _json_get(
     return {path: {"get": operation}}
 
 
+TODAY_DESCRIPTION = (
+    "Всё для главного экрана одним запросом. Обучающемуся — его день, родителю — день "
+    "каждого связанного ребёнка, педагогу — его день; у человека с несколькими ролями — "
+    "все его блоки. День обучающегося: уроки с формой проведения, кабинетом и ссылкой на "
+    "видеокомнату (или альтернативой для отказавшихся от ЭО/ДОТ), задания со сроком "
+    "с `date` на `GATEWAY_TODAY_DUE_DAYS` дней вперёд (по умолчанию 7), отметки и отзывы, "
+    "выставленные или изменённые с момента `since`, экранное время за день. День педагога: "
+    "уроки, работы, полученные сегодня и вчера и ещё не проверенные, со сроком проверки "
+    "(Рег. §2.3), и предупреждения по нормам ЭСО на его уроках: сохранённые при публикации "
+    "урока (Рег. §2.5), а урок, который тогда проверить не удалось, проверяется сейчас."
+    "\n\n"
+    "Шлюз опрашивает сервисы параллельно с токеном вызывающего, поэтому в сводку не "
+    "попадает ничего сверх его прав, и укладывается в `GATEWAY_COMPOSE_BUDGET_SECONDS` "
+    "(по умолчанию 2 с). Если сервис недоступен, ответил ошибкой или не успел, ответ всё "
+    "равно 200: его часть помечена `status: unavailable` с причиной в `detail`, а "
+    "`partial` — true. День — по календарю и часовому поясу школы. Сервисному токену и "
+    "ролям без сводки (администратор, персонал) — 403."
+)
+
+
+def _today_operation() -> dict[str, Any]:
+    return {
+        "get": {
+            "tags": [GATEWAY],
+            "summary": "Сводка «Сегодня» для обучающегося, родителя или педагога",
+            "description": TODAY_DESCRIPTION,
+            "operationId": "gateway_get_today",
+            "security": [{BEARER_SCHEME_NAME: []}],
+            "parameters": [
+                {
+                    "name": "date",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "День, ГГГГ-ММ-ДД, не дальше года от сегодняшнего (по умолчанию — "
+                        "сегодня по времени школы)"
+                    ),
+                    "schema": {"type": "string", "format": "date"},
+                },
+                {
+                    "name": "since",
+                    "in": "query",
+                    "required": False,
+                    "description": (
+                        "Момент прошлого визита: дата ГГГГ-ММ-ДД (с начала дня) или дата и "
+                        "время ISO 8601 (без смещения — по времени школы); не в будущем и не "
+                        "раньше `GATEWAY_TODAY_SINCE_MAX_DAYS` дней назад. По умолчанию — "
+                        "`GATEWAY_TODAY_SINCE_DEFAULT_DAYS` (7) дней назад"
+                    ),
+                    "schema": {"type": "string", "maxLength": 64},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "Сводка (возможно, частичная: см. partial)",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/TodayView"}}
+                    },
+                },
+                "400": _problem_response(
+                    "since в будущем или слишком давно, date дальше года от сегодня"
+                ),
+                "401": _problem_response("Требуется аутентификация"),
+                "403": _problem_response("У роли нет сводки «Сегодня» (сервисный токен и др.)"),
+                "422": _problem_response("Параметр date или since в неверном формате"),
+                "429": _problem_response("Слишком много запросов"),
+                "503": _problem_response("Ключи проверки токенов недоступны"),
+            },
+        }
+    }
+
+
 def gateway_spec() -> dict[str, Any]:
     """The gateway's own operations, as a small OpenAPI document of their own."""
     paths: dict[str, Any] = {}
     paths.update(_json_get("/healthz", "gateway_healthz", "Шлюз работает", "GatewayHealth"))
+    paths["/api/v1/gateway/today"] = _today_operation()
     readyz = _json_get(
         "/readyz",
         "gateway_readyz",
@@ -191,6 +265,7 @@ def gateway_spec() -> dict[str, Any]:
             },
             "required": ["status", "services"],
         },
+        **today_schemas.openapi_schemas(),
         **_shared_schemas(),
     }
     return {
@@ -201,7 +276,12 @@ def gateway_spec() -> dict[str, Any]:
             "schemas": schemas,
             "securitySchemes": {BEARER_SCHEME_NAME: dict(BEARER_SCHEME)},
         },
-        "tags": [{"name": GATEWAY, "description": "Шлюз: состояние, метрики, документация"}],
+        "tags": [
+            {
+                "name": GATEWAY,
+                "description": "Шлюз: состояние, метрики, документация, сводные представления",
+            }
+        ],
     }
 
 

@@ -8,6 +8,7 @@ migrations; it shares the token and environment conventions of
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -73,6 +74,18 @@ class Settings(BaseSettings):
     readiness_timeout: float = Field(default=1.0, gt=0)
     openapi_cache_seconds: int = Field(default=60, ge=0)
 
+    # Composed views (GW-4): the whole view answers within this budget; a service that
+    # has not answered by then is reported as unavailable in its part of the view.
+    compose_budget_seconds: float = Field(default=2.0, gt=0, le=30)
+    # "Since the last visit" without ``since``: this many days back.
+    today_since_default_days: int = Field(default=7, ge=1, le=92)
+    # The oldest ``since`` accepted (bounds the marks read from the journal).
+    today_since_max_days: int = Field(default=92, ge=1, le=366)
+    # Assignments due from the day shown to this many days ahead (1: that day only).
+    today_due_days: int = Field(default=7, ge=1, le=31)
+    # The school's time zone when identity cannot tell it (and it was never seen).
+    today_fallback_timezone: str = "Europe/Moscow"
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
@@ -84,6 +97,15 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("today_fallback_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone: {value}") from None
+        return value
 
     @model_validator(mode="after")
     def _default_jwks_url(self) -> Self:

@@ -184,6 +184,10 @@ async def all_services() -> AsyncIterator[dict[str, str]]:
         urls = {}
         for name in SERVICES:
             app = importlib.import_module(f"services.{name}.app").create_app()
+            # Built here, once: the four apps share this test's event loop, so building
+            # all contracts on the gateway's first request would be measured against its
+            # fetch timeout on a busy machine.
+            app.openapi()
             urls[name] = await stack.enter_async_context(serve(app))
         yield urls
 
