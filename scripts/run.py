@@ -224,6 +224,7 @@ def child_env(
     var_dir = args.var_dir.resolve()
     env.setdefault("LEARNING_FILES_PATH", str(var_dir / "learning-files"))
     env.setdefault("LEARNING_MAILDIR_PATH", str(var_dir / "learning-mail"))
+    env.setdefault("COMPLIANCE_MAILDIR_PATH", str(var_dir / "compliance-mail"))
     return env
 
 

@@ -8,7 +8,7 @@ and metrics endpoints, the change feed, and the OpenAPI post-processing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,13 +17,16 @@ import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry
+from pydantic import BaseModel
 
 from services.common.audit import install_audit
 from services.common.auth import JWKSLoader, TokenVerifier, get_principal, http_jwks_loader
 from services.common.db import Database, TransactionalRoute
 from services.common.errors import install_error_handlers
+from services.common.event_docs import document_events
 from services.common.feed import ConsumerModels, FeedConsumer, Handler, ServiceTokenSource
 from services.common.idempotency import IdempotencyMiddleware
+from services.common.jetstream import JetStreamPublisher
 from services.common.logging import configure_logging
 from services.common.middleware import (
     BodySizeLimitMiddleware,
@@ -36,6 +39,8 @@ from services.common.openapi import install_openapi
 from services.common.outbox import events_router
 from services.common.ratelimit import build_counter
 from services.common.settings import BaseServiceSettings
+from services.common.webhooks.dispatcher import WebhookDispatcher
+from services.common.webhooks.endpoints import webhooks_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -78,6 +83,8 @@ class ServiceSpec:
     version: str = "1.0.0"
     feeds: Sequence[FeedSpec] = ()
     consumer: ConsumerModels | None = None
+    # The schema of each event type's payload, documented in the contract (GW-5).
+    event_payloads: Mapping[str, type[BaseModel]] = field(default_factory=dict)
 
 
 def _build_consumers(app: FastAPI, spec: ServiceSpec, database: Database) -> None:
@@ -131,6 +138,21 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             settings.redis_url, prefix=settings.redis_prefix or f"eo:{spec.name}:"
         )
         _build_consumers(app, spec, database)
+        app.state.webhooks = WebhookDispatcher(
+            service=spec.name, database=database, kernel=spec.kernel, settings=settings
+        )
+        app.state.jetstream = (
+            JetStreamPublisher(
+                service=spec.name,
+                database=database,
+                kernel=spec.kernel,
+                url=settings.nats_url,
+                subject_prefix=settings.nats_subject_prefix,
+                stream_prefix=settings.nats_stream_prefix,
+            )
+            if settings.nats_url
+            else None
+        )
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -141,6 +163,14 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                     asyncio.create_task(c.run(stop, settings.feed_poll_seconds))
                     for c in app.state.consumers.values()
                 ]
+            if settings.webhooks_running:
+                tasks.append(
+                    asyncio.create_task(app.state.webhooks.run(stop, settings.webhook_poll_seconds))
+                )
+            if app.state.jetstream is not None:
+                tasks.append(
+                    asyncio.create_task(app.state.jetstream.run(stop, settings.nats_poll_seconds))
+                )
             yield
         finally:
             stop.set()
@@ -148,6 +178,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
                 await task
             for hook in spec.on_shutdown:
                 await hook(app)
+            await app.state.webhooks.aclose()
+            if app.state.jetstream is not None:
+                await app.state.jetstream.close()
             await app.state.http.aclose()
             await app.state.counter.close()
             await database.dispose()
@@ -171,11 +204,22 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.metrics_registry = CollectorRegistry()
     install_error_handlers(app)
     install_openapi(app, title=spec.title, description=spec.description, version=spec.version)
+    build_contract = app.openapi
+
+    def contract_with_events() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_events(
+                build_contract(), spec.name, spec.event_types, spec.event_payloads
+            )
+        return app.openapi_schema
+
+    app.openapi = contract_with_events  # type: ignore[method-assign]
 
     app.include_router(health_router(spec.name))
     for router in spec.routers:
         app.include_router(router)
     app.include_router(events_router(spec.name, spec.kernel.outbox, spec.event_types))
+    app.include_router(webhooks_router(spec.name, spec.event_types))
 
     # Added innermost first: the request context wraps everything else.
     app.add_middleware(IdempotencyMiddleware, model=spec.kernel.idempotency)

@@ -45,6 +45,8 @@ IDENTITY_EVENT_TYPES = [
     "guardianship.created",
     "guardianship.removed",
     "teacher_training.recorded",
+    "external_id.set",
+    "external_id.removed",
 ]
 
 
@@ -113,6 +115,8 @@ class DirPersonMixin:
     last_name: Mapped[str] = mapped_column(String(100), default="")
     first_name: Mapped[str] = mapped_column(String(100), default="")
     middle_name: Mapped[str | None] = mapped_column(String(100))
+    # The login: exports keyed by it (OneRoster ``username``); not contact data.
+    username: Mapped[str | None] = mapped_column(String(64))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
     birth_date: Mapped[date | None]
@@ -148,6 +152,20 @@ class DirGuardianshipMixin:
     relation: Mapped[str | None] = mapped_column(String(50))
 
 
+class DirExternalIdMixin:
+    """An id of a person or class group in an external system (ID-9)."""
+
+    __tablename__ = "dir_external_ids"
+    __audit__ = False
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[uuid.UUID]
+    entity_type: Mapped[str] = mapped_column(String(32))  # user / class_group
+    entity_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    system: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(200))
+
+
 @dataclass(frozen=True)
 class DirectoryModels:
     school: type[Any]
@@ -156,6 +174,7 @@ class DirectoryModels:
     membership: type[Any]
     person: type[Any]
     guardianship: type[Any]
+    external_id: type[Any]
 
 
 def directory_models(base: type[DeclarativeBase]) -> DirectoryModels:
@@ -183,6 +202,14 @@ def directory_models(base: type[DeclarativeBase]) -> DirectoryModels:
             (
                 UniqueConstraint("guardian_id", "student_id"),
                 Index("ix_dir_guardianships_school_id_student_id", "school_id", "student_id"),
+            ),
+        ),
+        external_id=make(
+            "DirExternalId",
+            DirExternalIdMixin,
+            (
+                UniqueConstraint("entity_type", "entity_id", "system"),
+                Index("ix_dir_external_ids_lookup", "school_id", "system", "value"),
             ),
         ),
     )
@@ -257,6 +284,8 @@ async def apply_identity_event(
         }
         if "birth_date" in p:
             values["birth_date"] = _date(p["birth_date"])
+        if "username" in p:
+            values["username"] = p["username"]
         if "trained_for_dot" in p:
             values["trained_for_dot"] = bool(p["trained_for_dot"])
         await _upsert(session, models.person, uuid.UUID(p["id"]), **values)
@@ -335,7 +364,46 @@ async def apply_identity_event(
             session.add(teacher)
         teacher.trained_for_dot = bool(p.get("trained_for_dot"))
         teacher.dot_training_valid_until = _date(p.get("valid_until"))
+    elif type_ in ("external_id.set", "external_id.removed"):
+        await _apply_external_id(session, models, school_id, type_, p)
     await session.flush()
+
+
+async def _apply_external_id(
+    session: AsyncSession,
+    models: DirectoryModels,
+    school_id: uuid.UUID,
+    type_: str,
+    p: dict[str, Any],
+) -> None:
+    model = models.external_id
+    entity_id = uuid.UUID(p["entity_id"])
+    existing = (
+        await session.execute(
+            select(model).where(
+                model.entity_type == p["entity_type"],
+                model.entity_id == entity_id,
+                model.system == p["system"],
+            )
+        )
+    ).scalar_one_or_none()
+    if type_ == "external_id.removed":
+        if existing is not None:
+            await session.delete(existing)
+        return
+    if existing is None:
+        session.add(
+            model(
+                id=uuid.UUID(p["id"]),
+                school_id=school_id,
+                entity_type=p["entity_type"],
+                entity_id=entity_id,
+                system=p["system"],
+                value=p["value"],
+            )
+        )
+    else:
+        existing.value = p["value"]
 
 
 # -- reading the replica ------------------------------------------------------------------
@@ -448,6 +516,39 @@ class Directory:
         for student_id, guardian_id in rows:
             result[student_id].add(guardian_id)
         return result
+
+    async def external_ids(
+        self, school_id: uuid.UUID, entity_type: str, ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, dict[str, str]]:
+        """``{entity id: {system: value}}`` of people or class groups (ID-9)."""
+        wanted = list(set(ids))
+        out: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+        model = self.m.external_id
+        for start in range(0, len(wanted), 900):
+            rows = await self.session.execute(
+                select(model).where(
+                    model.school_id == school_id,
+                    model.entity_type == entity_type,
+                    model.entity_id.in_(wanted[start : start + 900]),
+                )
+            )
+            for row in rows.scalars():
+                out[row.entity_id][row.system] = row.value
+        return out
+
+    async def by_external_id(
+        self, school_id: uuid.UUID, entity_type: str, system: str, value: str
+    ) -> uuid.UUID | None:
+        model = self.m.external_id
+        rows = await self.session.execute(
+            select(model.entity_id).where(
+                model.school_id == school_id,
+                model.entity_type == entity_type,
+                model.system == system,
+                model.value == value,
+            )
+        )
+        return rows.scalars().first()
 
     async def homeroom_groups(self, school_id: uuid.UUID, teacher_id: uuid.UUID) -> set[uuid.UUID]:
         rows = await self.session.execute(

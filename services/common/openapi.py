@@ -10,6 +10,36 @@ from fastapi.openapi.utils import get_openapi
 from services.common.errors import PROBLEM_MEDIA_TYPE, FieldError, Problem
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Every POST made with an access token goes through services.common.idempotency.
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Ключ идемпотентности (1–255 печатных символов ASCII). Повтор с тем же ключом и тем "
+        "же запросом возвращает сохранённый ответ (заголовок Idempotent-Replayed: true) и "
+        "ничего не создаёт; тот же ключ с другим запросом — 422; запрос ещё выполняется — "
+        "409. Ключи действуют в пределах пользователя."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+# POSTs made without an access token (token exchange, logout by refresh token, the
+# first password change) cannot be told apart by caller, so they are not deduplicated;
+# they say so in the contract.
+IDEMPOTENCY_NOT_APPLICABLE = (
+    "Без токена доступа Idempotency-Key не учитывается: запрос не принадлежит "
+    "пользователю, и его повтор выполняется заново."
+)
+
+
+def _document_idempotency(operation: dict[str, Any]) -> None:
+    if "security" not in operation:
+        operation["x-idempotency-key"] = IDEMPOTENCY_NOT_APPLICABLE
+        return
+    params = operation.setdefault("parameters", [])
+    if not any(p.get("name") == IDEMPOTENCY_HEADER for p in params):
+        params.append(dict(IDEMPOTENCY_PARAMETER))
 
 
 def _problem_schemas() -> dict[str, Any]:
@@ -32,9 +62,11 @@ def build_openapi(app: FastAPI, *, title: str, description: str, version: str) -
     components.pop("ValidationError", None)
     components.update(_problem_schemas())
     for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict):
                 continue
+            if method == "post":
+                _document_idempotency(operation)
             for code, resp in list(operation.get("responses", {}).items()):
                 content = resp.get("content")
                 if not content:

@@ -6,10 +6,11 @@ Each service subclasses :class:`BaseServiceSettings` with its own environment pr
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-development-only"
@@ -56,6 +57,32 @@ class BaseServiceSettings(BaseSettings):
     # Consume the upstream change feeds in the background (off: a test drives them).
     feeds_enabled: bool = True
     feed_poll_seconds: float = Field(default=2.0, gt=0)
+    # Webhooks of this service's change feed (GW-5, services/common/webhooks). The
+    # dispatcher runs in the background when enabled; None: on, except in the test
+    # environment (tests drive it with ``WebhookDispatcher.run_once``).
+    webhooks_enabled: bool | None = None
+    webhook_poll_seconds: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Attempts before a delivery goes to the dead-letter list; retry n waits
+    # backoff × 2^(n-1), at most backoff_max.
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_seconds: float = Field(default=30.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
+    webhook_lease_seconds: float = Field(default=300.0, gt=0)
+    # After a secret rotation the previous secret still signs deliveries this long.
+    webhook_secret_grace_seconds: int = Field(default=24 * 3600, ge=0)
+    # SSRF: webhook targets must be public addresses. The operator may allow host names
+    # as written in the URL (``["hooks.school.local"]``) and networks that resolved
+    # addresses may fall into (``["10.20.0.0/16"]``).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_allowed_networks: list[str] = Field(default_factory=list)
+    # Publish the outbox to NATS JetStream (off unless a URL is set, e.g.
+    # nats://127.0.0.1:4222): subject <prefix>.<service>.<event type>, stream
+    # <stream prefix>_<SERVICE>, Nats-Msg-Id = event id.
+    nats_url: str | None = None
+    nats_subject_prefix: str = Field(default="eo", pattern=r"^[A-Za-z0-9_-]+$")
+    nats_stream_prefix: str = Field(default="EO", pattern=r"^[A-Za-z0-9_-]+$")
+    nats_poll_seconds: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:
@@ -80,6 +107,19 @@ class BaseServiceSettings(BaseSettings):
             msg = f"{self.service_name}: SECRET_KEY must be at least 32 characters"
             raise ValueError(msg)
         return self
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network.strip(), strict=False)  # ValueError names it
+        return value
+
+    @property
+    def webhooks_running(self) -> bool:
+        if self.webhooks_enabled is None:
+            return self.environment != "test"
+        return self.webhooks_enabled
 
     @property
     def effective_database_url(self) -> str:

@@ -47,6 +47,8 @@ class TtCourseMixin:
     # The listed students of a sub-group course; null: the whole class.
     student_ids: Mapped[list[str] | None] = mapped_column(JSON)
     teacher_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # {"moya_shkola": "…", "regional": "…"}: the course's ids in external systems (ID-9)
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     def taught_by(self, teacher_id: uuid.UUID) -> bool:
         return str(teacher_id) in (self.teacher_ids or [])
@@ -211,6 +213,8 @@ async def _upsert_course(
         "student_ids": p.get("student_ids"),
         "teacher_ids": [str(t) for t in p.get("teacher_ids") or []],
     }
+    if "external_ids" in p:  # a lesson's brief course copy does not carry them
+        values["external_ids"] = dict(p.get("external_ids") or {})
     row = await session.get(models.course, course_id)
     if row is None:
         session.add(models.course(id=course_id, **values))

@@ -10,6 +10,7 @@ from services.common.directory import IDENTITY_EVENT_TYPES
 from services.compliance.api import EVENT_TYPES, routers
 from services.compliance.feeds import apply_identity, apply_learning
 from services.compliance.models import consumer, kernel
+from services.compliance.screen_time.alerts import start_notifications, stop_notifications
 from services.compliance.settings import Settings
 
 
@@ -31,5 +32,7 @@ def create_app(
                 FeedSpec("learning", apply_learning),
             ],
             consumer=consumer,
+            on_startup=[start_notifications],
+            on_shutdown=[stop_notifications],
         )
     )

@@ -14,11 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.directory import apply_identity_event
 from services.common.timetable import TIMETABLE_EVENT_TYPES, apply_timetable_event
+from services.compliance.dashboard.reviews import HANDLERS as REVIEW_HANDLERS
 from services.compliance.models import directory, timetable
 
 LearningHandler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
-LEARNING_HANDLERS: dict[str, LearningHandler] = {}
+LEARNING_HANDLERS: dict[str, LearningHandler] = {
+    # CO-8: works received and reviewed, for the same-day review section of the dashboard
+    **REVIEW_HANDLERS,
+}
 
 
 async def apply_identity(session: AsyncSession, event: dict[str, Any]) -> None:

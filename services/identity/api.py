@@ -18,6 +18,7 @@ from services.identity.users import endpoints as users
 
 routers: list[APIRouter] = [
     tokens.router,
+    tokens.reauth_router,
     accounts.public,
     accounts.router,
     school.router,
@@ -47,4 +48,6 @@ EVENT_TYPES: list[str] = [
     "teacher_training.recorded",
     "academic_year.created",
     "academic_year.updated",
+    "external_id.set",
+    "external_id.removed",
 ]

@@ -11,6 +11,7 @@ from services.common.app import ServiceSpec, create_service_app
 from services.common.auth import TokenVerifier
 from services.identity.api import EVENT_TYPES, routers
 from services.identity.deps import check_principal_current
+from services.identity.event_payloads import EVENT_PAYLOADS
 from services.identity.keys import KeyStore
 from services.identity.models import kernel
 from services.identity.passwords import Passwords
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             kernel=kernel,
             routers=routers,
             event_types=EVENT_TYPES,
+            event_payloads=EVENT_PAYLOADS,
             on_startup=[startup],
             tags=TAGS,
         )

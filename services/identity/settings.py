@@ -15,6 +15,8 @@ class Settings(BaseServiceSettings):
     access_token_seconds: int = Field(default=600, ge=60, le=3600)
     refresh_token_seconds: int = Field(default=14 * 24 * 3600, ge=300)
     refresh_family_max_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    # ID-8: the lifetime of a proof of a fresh password entry (POST /reauth).
+    reauth_proof_seconds: int = Field(default=300, ge=30, le=900)
     signing_key_rotate_days: int = Field(default=30, ge=1)
     # Argon2id parameters (OWASP minimum: m=19 MiB, t=2, p=1).
     argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)

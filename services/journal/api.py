@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from services.journal.archive import endpoints as archive
 from services.journal.attendance import endpoints as attendance
 from services.journal.diary import endpoints as diary
+from services.journal.exchange import endpoints as exchange
 from services.journal.marks import endpoints as marks
+from services.journal.marks_csv import endpoints as marks_csv
 from services.journal.periods import endpoints as periods
 from services.journal.portfolio import endpoints as portfolio
 from services.journal.records import endpoints as records
@@ -17,6 +19,7 @@ from services.journal.term_marks import endpoints as term_marks
 routers: list[APIRouter] = [
     periods.router,
     marks.router,
+    marks_csv.router,
     attendance.router,
     records.router,
     term_marks.router,
@@ -24,6 +27,7 @@ routers: list[APIRouter] = [
     portfolio.router,
     reports.router,
     archive.router,
+    exchange.router,
 ]
 
 EVENT_TYPES: list[str] = [

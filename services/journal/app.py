@@ -8,6 +8,7 @@ from services.common.app import FeedSpec, ServiceSpec, create_service_app
 from services.common.auth import JWKSLoader
 from services.common.directory import IDENTITY_EVENT_TYPES
 from services.journal.api import EVENT_TYPES, routers
+from services.journal.event_payloads import EVENT_PAYLOADS
 from services.journal.feeds import apply_identity, apply_learning
 from services.journal.models import consumer, kernel
 from services.journal.settings import Settings
@@ -25,6 +26,7 @@ def create_app(
             kernel=kernel,
             routers=routers,
             event_types=EVENT_TYPES,
+            event_payloads=EVENT_PAYLOADS,
             jwks_loader=jwks_loader,
             feeds=[
                 FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES),

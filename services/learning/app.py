@@ -15,6 +15,8 @@ from services.learning.assignments.publisher import start_publisher, stop_publis
 from services.learning.catalogue.seed import seed_catalogue, stop_catalogue_seeder
 from services.learning.models import consumer, directory, kernel
 from services.learning.notifications.dispatcher import start_notifications, stop_notifications
+from services.learning.optouts.feed import COMPLIANCE_EVENT_TYPES, apply_compliance
+from services.learning.quizzes.sweeper import start_quiz_finisher, stop_quiz_finisher
 from services.learning.settings import Settings
 
 
@@ -35,9 +37,18 @@ def create_app(
             routers=routers,
             event_types=EVENT_TYPES,
             jwks_loader=jwks_loader,
-            feeds=[FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES)],
+            feeds=[
+                FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES),
+                # §3.9 opt-outs registered in compliance, enforced here (LE-12)
+                FeedSpec("compliance", apply_compliance, COMPLIANCE_EVENT_TYPES),
+            ],
             consumer=consumer,
-            on_startup=[seed_catalogue, start_publisher, start_notifications],
-            on_shutdown=[stop_catalogue_seeder, stop_publisher, stop_notifications],
+            on_startup=[seed_catalogue, start_publisher, start_notifications, start_quiz_finisher],
+            on_shutdown=[
+                stop_catalogue_seeder,
+                stop_publisher,
+                stop_notifications,
+                stop_quiz_finisher,
+            ],
         )
     )

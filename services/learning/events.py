@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.outbox import emit
-from services.learning.models import Course, Lesson, Topic, kernel
+from services.learning.models import Course, CourseExternalId, Lesson, Topic, kernel
 
 COURSE_CREATED = "course.created"
 COURSE_UPDATED = "course.updated"
@@ -58,8 +59,10 @@ def course_brief(course: Course) -> dict[str, Any]:
     }
 
 
-def course_payload(course: Course, class_name: str | None) -> dict[str, Any]:
-    """``course.created`` / ``course.updated``."""
+def course_payload(
+    course: Course, class_name: str | None, external_ids: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``course.created`` / ``course.updated`` (with the course's external ids, ID-9)."""
     return {
         "id": str(course.id),
         **course_brief(course),
@@ -72,6 +75,7 @@ def course_payload(course: Course, class_name: str | None) -> dict[str, Any]:
             hours(course.hours_per_week) if course.hours_per_week is not None else None
         ),
         "is_archived": course.is_archived,
+        "external_ids": dict(external_ids or {}),
     }
 
 
@@ -140,12 +144,24 @@ def lesson_payload(lesson: Lesson, course: Course, topic: Topic | None) -> dict[
         "alternative": lesson.alternative,
         "moved_from_date": lesson.moved_from_date.isoformat() if lesson.moved_from_date else None,
         "version": lesson.version,
+        # Reg §2.5: checked_ok / warnings / not_checked, null without screen devices
+        "compliance_status": lesson.compliance_status,
     }
+
+
+async def course_external_ids(session: AsyncSession, course_id: uuid.UUID) -> dict[str, str]:
+    rows = await session.execute(
+        select(CourseExternalId.system, CourseExternalId.value).where(
+            CourseExternalId.course_id == course_id
+        )
+    )
+    return dict(rows.all())
 
 
 async def emit_course_event(
     session: AsyncSession, type_: str, course: Course, class_name: str | None
 ) -> None:
+    externals = await course_external_ids(session, course.id)
     await emit(
         session,
         kernel.outbox,
@@ -153,7 +169,7 @@ async def emit_course_event(
         type=type_,
         aggregate_type="course",
         aggregate_id=course.id,
-        payload=course_payload(course, class_name),
+        payload=course_payload(course, class_name, externals),
     )
 
 

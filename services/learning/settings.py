@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import VAR_DIR, BaseServiceSettings
+from services.common.notifications.settings import NotificationSettings
+from services.common.settings import VAR_DIR
 
 
-class Settings(BaseServiceSettings):
+class Settings(NotificationSettings):
     model_config = SettingsConfigDict(env_prefix="LEARNING_", extra="ignore", frozen=True)
 
     service_name: str = "learning"
@@ -30,32 +32,20 @@ class Settings(BaseServiceSettings):
     # How often scheduled assignments are published when their time comes (0: only on
     # reads and on an explicit publish).
     assignment_publish_interval_seconds: float = Field(default=30.0, ge=0)
-    # Notification outbox (e-mail copies, Reg §2.2). The dispatcher runs in the
-    # background when enabled; None: on, except in the test environment (tests drive it
-    # with ``Dispatcher.run_once``).
-    notifications_enabled: bool | None = None
-    notification_poll_seconds: float = Field(default=10.0, gt=0)
-    notification_batch_size: int = Field(default=50, ge=1, le=1000)
-    # Attempts before a copy is marked failed; retries wait backoff × 2^(attempt-1),
-    # at most backoff_max.
-    notification_max_attempts: int = Field(default=10, ge=1)
-    notification_backoff_seconds: float = Field(default=30.0, gt=0)
-    notification_backoff_max_seconds: float = Field(default=3600.0, gt=0)
-    # How long a dispatcher holds the rows it took; a crashed one's rows are taken again
-    # after this (and may then be sent twice: delivery is at least once).
-    notification_lease_seconds: float = Field(default=600.0, gt=0)
-    # SMTP when smtp_host is set; otherwise messages go to a local maildir.
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
-    smtp_from: str = "ЭО и ДОТ <noreply@eo-platform.local>"
-    maildir_path: Path = VAR_DIR / "learning-mail"
+    # How often quiz attempts past their time limit are finished and graded (emitting
+    # test_attempt.graded) without anyone reading them (0: only when read). None: every
+    # 30 s, except in the test environment (tests switch it on or call ``sweep``).
+    quiz_finish_interval_seconds: float | None = Field(default=None, ge=0)
+    # The hygiene check before publishing (Reg §2.5): how long to wait for compliance,
+    # and what a school that never saved its settings does when compliance cannot be
+    # asked (refuse: 503; mark_unchecked: publish marked "not checked").
+    compliance_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    compliance_unreachable_default: Literal["refuse", "mark_unchecked"] = "refuse"
+    # The notification outbox (e-mail copies, Reg §2.2): notification_*, smtp_* and
+    # maildir_path come from NotificationSettings (services/common/notifications).
 
     @property
-    def notifications_running(self) -> bool:
-        if self.notifications_enabled is None:
-            return self.environment != "test"
-        return self.notifications_enabled
+    def quiz_finish_interval(self) -> float:
+        if self.quiz_finish_interval_seconds is None:
+            return 0.0 if self.environment == "test" else 30.0
+        return self.quiz_finish_interval_seconds

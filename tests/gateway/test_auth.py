@@ -160,6 +160,8 @@ class TestPublicPaths:
             ("GET", "/api/v1/learning/openapi.json"),
             ("GET", "/api/v1/journal/openapi.json"),
             ("GET", "/api/v1/compliance/openapi.json"),
+            # calendar apps send no token: the feed's URL holds its secret
+            ("GET", "/api/v1/learning/ical/abc123.ics"),
         ],
     )
     async def test_open_without_token(
@@ -177,6 +179,10 @@ class TestPublicPaths:
             ("POST", "/api/v1/learning/token"),  # another service's "token" is not
             ("GET", "/api/v1/learning/.well-known/jwks.json"),
             ("GET", "/api/v1/learning/events"),
+            ("GET", "/api/v1/learning/calendar-feeds"),
+            ("DELETE", "/api/v1/learning/ical/abc123.ics"),  # only GET is public
+            ("GET", "/api/v1/learning/ical/abc123"),
+            ("GET", "/api/v1/journal/ical/abc123.ics"),  # only learning's feeds
         ],
     )
     async def test_everything_else_needs_a_token(

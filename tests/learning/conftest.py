@@ -17,10 +17,21 @@ def learning_db_url(db_backend: str) -> str:
     return migrated_url("learning", db_backend)
 
 
+# A port nothing listens on: compliance (and identity's token endpoint) cannot be asked.
+DEAD_URL = "http://127.0.0.1:9"
+# Without compliance, lessons and assignments with screen devices are published marked
+# "not checked" (Reg §2.5); tests/learning/test_hygiene.py asks a real compliance.
+NO_COMPLIANCE: dict[str, object] = {
+    "compliance_url": DEAD_URL,
+    "identity_url": DEAD_URL,
+    "compliance_unreachable_default": "mark_unchecked",
+}
+
+
 @pytest.fixture
 def learning_overrides(tmp_path: Path) -> dict[str, object]:
     """Override in a test module to change settings (keep files_path)."""
-    return {"files_path": tmp_path / "files"}
+    return {"files_path": tmp_path / "files", **NO_COMPLIANCE}
 
 
 @pytest.fixture

@@ -383,6 +383,7 @@ class TestEvents:
             "work_program_url": None,
             "hours_per_week": None,
             "is_archived": False,
+            "external_ids": {},
         }
         assert found[1]["payload"]["delivery"] == "distance_only"
         assert found[1]["aggregate_id"] == course["id"]

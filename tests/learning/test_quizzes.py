@@ -136,7 +136,8 @@ class TestTimedQuiz:
         assert mine["mark"] is None
         assert_no_key(mine)
 
-        # One second late: refused, and the attempt is finished with what was saved.
+        # One second late: refused, and the refused request commits nothing — not the
+        # late answer, not the finish (a read or the periodic finisher does that).
         clock.advance(seconds=2)
         r = await answer(client, world, aid, q4["id"], {"text": "3,14"})
         assert_problem(r, 422, "time-limit-exceeded")
@@ -144,15 +145,20 @@ class TestTimedQuiz:
         async with learning_app.state.database.session() as session:
             row = await session.get(QuizAttempt, _uuid(aid))
             assert row is not None
-            assert row.status == "graded"
-            assert row.finish_reason == "time_expired"
-            assert row.finished_at == deadline
+            assert (row.status, row.finished_at) == ("in_progress", None)
+        assert await graded_events(client, world) == []
         r = await submit(client, world, aid)
         assert_problem(r, 422, "time-limit-exceeded")
+        async with learning_app.state.database.session() as session:
+            row = await session.get(QuizAttempt, _uuid(aid))
+            assert row is not None
+            assert row.status == "in_progress"
 
+        # the student's next read finishes it with what was saved in time
         mine = await read_attempt(client, world, aid)
         assert mine["status"] == "graded"
         assert mine["finish_reason"] == "time_expired"
+        assert mine["finished_at"] == deadline.isoformat().replace("+00:00", "Z")
         assert (mine["score"], mine["max_score"], mine["percent"]) == (3, 6, 50.0)
         assert mine["mark"] == "3"
         assert_no_key(mine)

@@ -39,6 +39,7 @@ RECEIVED_KEYS = {
     "channel",
     "late",
     "recorded_by",
+    "review_due_at",
 }
 
 
@@ -145,6 +146,8 @@ class TestSubmitting:
             "channel": "platform",
             "late": False,
             "recorded_by": str(world.id("student")),
+            # received before the end of the school day (18:00 Samara = 14:00 UTC)
+            "review_due_at": "2026-11-25T14:00:00+00:00",
         }
 
     async def test_files_are_downloaded_by_those_who_may_read_the_work(

@@ -98,7 +98,10 @@ class TestCreateLesson:
             "alternative": None,
             "moved_from_date": None,
             "version": 1,
+            # no compliance in this test: published marked "not checked" (Reg §2.5)
+            "compliance_status": "not_checked",
         }
+        assert lesson["compliance"]["status"] == "not_checked"
 
     async def test_a_lesson_outside_the_academic_year(
         self, client: httpx.AsyncClient, world: World

@@ -98,10 +98,10 @@ class Platform:
 
     @staticmethod
     async def wait_for(
-        probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0, what: str = ""
+        probe: Callable[[], Awaitable[T | None]], *, seconds: float = 20.0, what: str = ""
     ) -> T:
         """Poll ``probe`` until it returns something other than None/False (bounded)."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + seconds
         while True:
             value = await probe()
             if value is not None and value is not False:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from services.compliance.models.attestation import (
+    AttestationCode,
+    AttestationEvent,
+    AttestationIdentification,
+    AttestationIncident,
+    AttestationInforming,
+    AttestationViolation,
+    ReviewWatch,
+)
 from services.compliance.models.base import Base, consumer, directory, kernel, timetable
 from services.compliance.models.deadlines import (
     DeadlineSettings,
@@ -16,8 +25,20 @@ from services.compliance.models.norms import (
     NormRuleSetVersion,
     NormSettings,
 )
+from services.compliance.models.optouts import OptOut, OptOutHistory
+from services.compliance.models.screen_time import (
+    ScreenTimeAlert,
+    ScreenTimeInterval,
+    notifications,
+)
 
 __all__ = [
+    "AttestationCode",
+    "AttestationEvent",
+    "AttestationIdentification",
+    "AttestationIncident",
+    "AttestationInforming",
+    "AttestationViolation",
     "Base",
     "DeadlineSettings",
     "NormCheckRun",
@@ -25,11 +46,17 @@ __all__ = [
     "NormRuleSet",
     "NormRuleSetVersion",
     "NormSettings",
+    "OptOut",
+    "OptOutHistory",
     "ProductionCalendarDay",
     "ProductionCalendarYear",
     "PublicationNotice",
+    "ReviewWatch",
+    "ScreenTimeAlert",
+    "ScreenTimeInterval",
     "consumer",
     "directory",
     "kernel",
+    "notifications",
     "timetable",
 ]

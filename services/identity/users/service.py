@@ -86,6 +86,7 @@ def user_payload(user: User, classes: Sequence[ClassRef], trained: bool) -> dict
     roles = sorted(user.role_names)
     payload: dict[str, Any] = {
         "id": str(user.id),
+        "username": user.username,
         "last_name": user.last_name,
         "first_name": user.first_name,
         "middle_name": user.middle_name,

@@ -22,8 +22,26 @@ from services.learning.assignments.schemas import (
 )
 from services.learning.assignments.service import AssignmentService
 from services.learning.assignments.times import ClockDep
+from services.learning.hygiene.service import HygieneDep
 
 router = api_router(prefix="/api/v1/learning", tags=["assignments"])
+
+_OPTOUTS = (
+    " Задание с формой e_learning или distance, которое получат обучающиеся с "
+    "зарегистрированным отказом от ЭО и ДОТ (§3.9), публикуется (и планируется) только с "
+    "очной или бумажной альтернативой `alternative`; без неё — 422 "
+    "`optout-alternative-required` со списком `students`, ничего не сохраняется; "
+    "запланированное задание, к моменту публикации которого такой отказ зарегистрирован, "
+    "ждёт альтернативы (LE-12)."
+)
+_HYGIENE = (
+    " Задание с ожидаемой работой на ЭСО перед публикацией (или планированием) проверяется "
+    "сервисом compliance по нормам дня обучающегося в день срока сдачи (п. 2.5 Регламента): "
+    "при нарушении и политике школы block — 422 `hygiene-norms-violated` со списком "
+    "нарушений, при warn — публикуется с предупреждениями в `compliance`; если проверка "
+    "недоступна — 503 `compliance-unavailable` или публикация с отметкой `not_checked` "
+    "(по настройке школы)."
+)
 
 
 @router.post(
@@ -39,13 +57,19 @@ router = api_router(prefix="/api/v1/learning", tags=["assignments"])
         "Без `publish_at` задание публикуется сразу, с будущим — по расписанию; "
         "`draft: true` сохраняет черновик. При публикации обучающимся и их родителям "
         "уходит копия по электронной почте (Рег. §2.2), если она включена в настройках школы."
+        + _HYGIENE
+        + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404),
+    responses=problem_responses(*AUTH_ERRORS, 404, 503),
 )
 async def create_assignment(
-    body: AssignmentCreate, access: AccessDep, session: SessionDep, clock: ClockDep
+    body: AssignmentCreate,
+    access: AccessDep,
+    session: SessionDep,
+    clock: ClockDep,
+    hygiene: HygieneDep,
 ) -> AssignmentRead:
-    return await AssignmentService(session, access, clock).create(body)
+    return await AssignmentService(session, access, clock, hygiene).create(body)
 
 
 @router.get(
@@ -118,9 +142,10 @@ async def get_assignment(
     summary="Изменить неопубликованное задание",
     description=(
         "Черновик или запланированное задание (педагог курса или администратор). "
-        "Опубликованное задание не меняется — 409."
+        "Опубликованное задание не меняется — 409. У запланированного задания при изменении "
+        "ожидаемой работы с ЭСО или срока нормы проверяются заново." + _HYGIENE + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
 async def update_assignment(
     assignment_id: uuid.UUID,
@@ -128,8 +153,9 @@ async def update_assignment(
     access: AccessDep,
     session: SessionDep,
     clock: ClockDep,
+    hygiene: HygieneDep,
 ) -> AssignmentRead:
-    return await AssignmentService(session, access, clock).update(assignment_id, body)
+    return await AssignmentService(session, access, clock, hygiene).update(assignment_id, body)
 
 
 @router.post(
@@ -138,18 +164,19 @@ async def update_assignment(
     summary="Опубликовать или запланировать задание",
     description=(
         "Без тела или с `publish_at` в прошлом — публикация сейчас; с будущим `publish_at` — "
-        "публикация по расписанию. Повторная публикация — 409."
+        "публикация по расписанию. Повторная публикация — 409." + _HYGIENE + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
 async def publish_assignment(
     assignment_id: uuid.UUID,
     access: AccessDep,
     session: SessionDep,
     clock: ClockDep,
+    hygiene: HygieneDep,
     body: Annotated[AssignmentPublish | None, Body()] = None,
 ) -> AssignmentRead:
-    return await AssignmentService(session, access, clock).publish(assignment_id, body)
+    return await AssignmentService(session, access, clock, hygiene).publish(assignment_id, body)
 
 
 @router.delete(

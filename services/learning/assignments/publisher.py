@@ -30,6 +30,7 @@ from services.learning.assignments.repository import AssignmentRepository
 from services.learning.assignments.times import clock_of, iso, local, russian
 from services.learning.models import Assignment, Course, directory, kernel
 from services.learning.notifications.outbox import Recipient, enqueue
+from services.learning.optouts.guard import withheld
 from services.learning.school_settings.service import school_settings
 
 logger = logging.getLogger("eo.learning.publisher")
@@ -169,12 +170,16 @@ async def publish_due(
     # The platform publishes, not whoever's read happened to come first.
     actor = current_actor()
     set_actor(None)
+    published = 0
     try:
         for assignment in due:
+            if await withheld(session, assignment):
+                continue  # LE-12: waits for an alternative (services/learning/optouts)
             await publish(session, assignment, assignment.publish_at or now)
+            published += 1
     finally:
         set_actor(actor)
-    return len(due)
+    return published
 
 
 # -- the periodic task ----------------------------------------------------------------

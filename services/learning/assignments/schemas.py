@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.common.types import SafeStr, StrictModel
+from services.learning.hygiene.schemas import HygieneCheckRead
 
 TargetKind = Literal["class", "group", "students"]
 AssignmentStatus = Literal["draft", "scheduled", "published"]
@@ -179,6 +180,16 @@ class AssignmentRead(BaseModel):
     delivery_form: DeliveryForm
     expected_screen_minutes: list[ScreenUse]
     alternative: str | None
+    opted_out: bool | None = Field(
+        default=None,
+        description=(
+            "При просмотре по обучающемуся: true — у него действует отказ от ЭО и ДОТ (§3.9) "
+            "по курсу, задание он выполняет по альтернативе `alternative`; иначе null/false"
+        ),
+    )
+    compliance: HygieneCheckRead = Field(
+        description="Проверка ожидаемой работы с ЭСО перед публикацией (п. 2.5 Регламента)"
+    )
     created_by: uuid.UUID
     created_at: datetime
     updated_at: datetime

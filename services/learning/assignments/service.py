@@ -40,15 +40,27 @@ from services.learning.assignments.schemas import (
     TargetRead,
 )
 from services.learning.assignments.times import Clock, as_utc, day_bounds, local
+from services.learning.hygiene.service import HygieneGate, check_read, store
 from services.learning.models import Assignment, AssignmentStudent, Course, Review, Submission
 from services.learning.models.materials import Material
+from services.learning.optouts.guard import require_alternative
+from services.learning.optouts.views import opted_out_assignments
 
 
 class AssignmentService:
-    def __init__(self, session: AsyncSession, access: Access, clock: Clock) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        access: Access,
+        clock: Clock,
+        hygiene: HygieneGate | None = None,
+    ) -> None:
         self.session = session
         self.access = access
         self.clock = clock
+        # Reg §2.5: screen work is checked by compliance before publication; without a
+        # gate the check counts as unreachable (never a pass).
+        self.hygiene = hygiene or HygieneGate(session, access.school_id, None)
         self.repo = AssignmentRepository(session)
         self._tz: ZoneInfo | None = None
 
@@ -169,9 +181,35 @@ class AssignmentService:
             await self._publish_or_schedule(assignment, publish_at, now)
         return await self.present_one(assignment)
 
+    async def _hygiene(self, assignment: Assignment) -> None:
+        """Ask compliance about the expected screen work (Reg §2.5); keep the answer."""
+        outcome = await self.hygiene.assignment(
+            assignment.course,
+            due_date=local(assignment.due_at, await self.tz()).date(),
+            screen=assignment.expected_screen_minutes or [],
+            ref=str(assignment.id),
+        )
+        store(assignment, outcome)
+
+    async def _optouts(self, assignment: Assignment, at: datetime) -> None:
+        """LE-12: no ЭО/ДОТ work without an alternative for students with an opt-out."""
+        await require_alternative(
+            self.session,
+            course=assignment.course,
+            day=local(at, await self.tz()).date(),
+            delivery_form=assignment.delivery_form,
+            alternative=assignment.alternative,
+            student_ids=(
+                assignment.listed_student_ids if assignment.target_kind != "class" else None
+            ),
+            what="задание",
+        )
+
     async def _publish_or_schedule(
         self, assignment: Assignment, publish_at: datetime | None, now: datetime
     ) -> None:
+        await self._optouts(assignment, max(publish_at or now, now))
+        await self._hygiene(assignment)
         if publish_at is None or publish_at <= now:
             await publish(self.session, assignment, now)
         else:
@@ -211,6 +249,10 @@ class AssignmentService:
             assignment.alternative = body.alternative or None
         now = self.clock()
         self._check_deadline(assignment.due_at, max(assignment.publish_at or now, now))
+        if assignment.status == "scheduled":
+            await self._optouts(assignment, max(assignment.publish_at or now, now))
+        if assignment.status == "scheduled" and fields & {"expected_screen_minutes", "due_at"}:
+            await self._hygiene(assignment)
         await self.session.flush()
         return await self.present_one(assignment)
 
@@ -335,7 +377,7 @@ class AssignmentService:
         works: dict[uuid.UUID, tuple[Submission, Review | None]] = {}
         if work_of is not None and rows:
             works = await self.repo.latest_works(work_of, (a.id for a in rows))
-        return [
+        reads = [
             _read(
                 a,
                 tz,
@@ -345,6 +387,12 @@ class AssignmentService:
             )
             for a in rows
         ]
+        if work_of is not None and reads:
+            opted = await opted_out_assignments(
+                self.session, self.school_id, work_of, rows, tz, self.clock()
+            )
+            reads = [r.model_copy(update={"opted_out": r.id in opted}) for r in reads]
+        return reads
 
 
 def _stats(a: Assignment, counts: Counts, sizes: dict[uuid.UUID, int]) -> AssignmentStats:
@@ -415,6 +463,7 @@ def _read(
         delivery_form=a.delivery_form,  # type: ignore[arg-type]
         expected_screen_minutes=[ScreenUse(**u) for u in a.expected_screen_minutes or []],
         alternative=a.alternative,
+        compliance=check_read(a, uses_screens=bool(a.expected_screen_minutes)),
         created_by=a.created_by,
         created_at=a.created_at,
         updated_at=a.updated_at,

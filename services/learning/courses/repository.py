@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from services.common.pagination import PageParams
 from services.common.repository import Repository
-from services.learning.models import Course, CourseTeacher, directory
+from services.learning.models import Course, CourseExternalId, CourseTeacher, directory
 
 
 class CourseRepository(Repository[Course]):
@@ -51,6 +51,23 @@ class CourseRepository(Repository[Course]):
             Course.academic_year_id == academic_year_id,
         )
         return await self.all(stmt)
+
+    async def external_ids(
+        self, school_id: uuid.UUID, ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, dict[str, str]]:
+        """``{course id: {system: value}}`` (one query per 900 courses)."""
+        wanted = list(set(ids))
+        out: dict[uuid.UUID, dict[str, str]] = {}
+        for start in range(0, len(wanted), 900):
+            rows = await self.session.execute(
+                select(CourseExternalId).where(
+                    CourseExternalId.school_id == school_id,
+                    CourseExternalId.course_id.in_(wanted[start : start + 900]),
+                )
+            )
+            for row in rows.scalars():
+                out.setdefault(row.course_id, {})[row.system] = row.value
+        return out
 
     async def class_groups(
         self, school_id: uuid.UUID, ids: Iterable[uuid.UUID]

@@ -191,5 +191,9 @@ class CourseRead(BaseModel):
     work_program_url: str | None
     hours_per_week: float | None
     is_archived: bool
+    external_ids: dict[str, str] = Field(
+        default_factory=dict,
+        description="Идентификаторы во внешних системах: {moya_shkola|sferum|esia|regional: …}",
+    )
     created_at: datetime
     updated_at: datetime

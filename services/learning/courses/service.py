@@ -64,6 +64,7 @@ class CourseService:
         people = await self.access.directory.people(
             self.school_id, {t for c in courses for t in c.teacher_ids}
         )
+        externals = await self.courses.external_ids(self.school_id, [c.id for c in courses])
         out = []
         for c in courses:
             group = groups.get(c.class_group_id)
@@ -88,6 +89,7 @@ class CourseService:
                         float(c.hours_per_week) if c.hours_per_week is not None else None
                     ),
                     is_archived=c.is_archived,
+                    external_ids=externals.get(c.id, {}),
                     created_at=c.created_at,
                     updated_at=c.updated_at,
                 )

@@ -19,6 +19,7 @@ from services.learning.models.courses import (
     TimetableTemplate,
     Topic,
 )
+from services.learning.models.exchange import CalendarFeed, CourseExternalId
 from services.learning.models.files import StoredFile
 from services.learning.models.individual_plans import IndividualPlan
 from services.learning.models.materials import (
@@ -39,6 +40,7 @@ from services.learning.models.online_courses import (
     OnlineCourseModule,
     OnlineCourseProgress,
 )
+from services.learning.models.optouts import OptOutReplica
 from services.learning.models.quizzes import (
     Quiz,
     QuizAnswer,
@@ -53,10 +55,12 @@ __all__ = [
     "Assignment",
     "AssignmentStudent",
     "Base",
+    "CalendarFeed",
     "CataloguePlatform",
     "ConsultationBooking",
     "ConsultationSlot",
     "Course",
+    "CourseExternalId",
     "CourseStudent",
     "CourseTeacher",
     "IndividualPlan",
@@ -72,6 +76,7 @@ __all__ = [
     "OnlineCourseEnrolment",
     "OnlineCourseModule",
     "OnlineCourseProgress",
+    "OptOutReplica",
     "Quiz",
     "QuizAnswer",
     "QuizAttempt",

@@ -58,6 +58,13 @@ class Assignment(IdMixin, TimestampMixin, Base):
     expected_screen_minutes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The in-person or paper alternative for students with an opt-out (LE-12).
     alternative: Mapped[str | None] = mapped_column(Text)
+    # The hygiene check before publishing (Reg §2.5, services/learning/hygiene):
+    # checked_ok / warnings / not_checked; null when no screen minutes are expected.
+    compliance_status: Mapped[str | None] = mapped_column(String(16))
+    compliance_check_id: Mapped[uuid.UUID | None]
+    compliance_violations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    compliance_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    compliance_note: Mapped[str | None] = mapped_column(String(500))
 
     course: Mapped[Course] = relationship(lazy="raise")
     students: Mapped[list[AssignmentStudent]] = relationship(

@@ -142,6 +142,8 @@ class TimetableTemplate(IdMixin, TimestampMixin, Base):
     devices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     room: Mapped[str | None] = mapped_column(String(100))
     video_room_url: Mapped[str | None] = mapped_column(String(1000))
+    # Copied to the lessons generated from the slot (LE-12, §3.9 opt-outs).
+    alternative: Mapped[str | None] = mapped_column(Text)
 
 
 class Lesson(IdMixin, TimestampMixin, Base):
@@ -179,9 +181,13 @@ class Lesson(IdMixin, TimestampMixin, Base):
     homework: Mapped[str | None] = mapped_column(Text)
     # The in-person or paper alternative for students with a §3.9 opt-out (LE-12).
     alternative: Mapped[str | None] = mapped_column(Text)
-    # The hygiene check before publishing (Reg §2.5): passed / warned / not_checked …
+    # The hygiene check before publishing (Reg §2.5, services/learning/hygiene):
+    # checked_ok / warnings / not_checked; null when no screen device is used.
     compliance_status: Mapped[str | None] = mapped_column(String(16))
     compliance_check_id: Mapped[uuid.UUID | None]
+    compliance_violations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    compliance_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    compliance_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(default=1)
 
     @property

@@ -38,6 +38,8 @@ from services.learning.models import (
     SubmissionFile,
     kernel,
 )
+from services.learning.reviews.report import review_deadline
+from services.learning.school_settings.service import school_settings
 from services.learning.submissions.repository import SubmissionRepository
 from services.learning.submissions.schemas import FileRead, ReviewBrief, SubmissionRead
 
@@ -51,8 +53,11 @@ def submission_not_found() -> NotFound:
 
 
 def received_payload(
-    submission: Submission, assignment: Assignment, tz: ZoneInfo
+    submission: Submission, assignment: Assignment, tz: ZoneInfo, review_due_at: datetime
 ) -> dict[str, Any]:
+    """``submission.received``; ``review_due_at`` is the end of the school day by which
+    the work must be checked (Reg §2.3, the rule of the same-day review report), so that
+    consumers (compliance's dashboard) need not know the school's settings."""
     return {
         "id": str(submission.id),
         "assignment_id": str(assignment.id),
@@ -64,6 +69,7 @@ def received_payload(
         "channel": submission.channel,
         "late": submission.late,
         "recorded_by": str(submission.recorded_by),
+        "review_due_at": iso(review_due_at),
     }
 
 
@@ -216,6 +222,7 @@ class SubmissionService:
                 code="submission-conflict",
             ) from None
         tz = await self.access.directory.timezone(self.school_id)
+        ends_at = (await school_settings(self.session, self.school_id)).school_day_ends_at
         await emit(
             self.session,
             kernel.outbox,
@@ -223,7 +230,9 @@ class SubmissionService:
             type=SUBMISSION_RECEIVED,
             aggregate_type="submission",
             aggregate_id=submission.id,
-            payload=received_payload(submission, assignment, tz),
+            payload=received_payload(
+                submission, assignment, tz, review_deadline(submission.received_at, ends_at, tz)
+            ),
         )
         return (await self.present([(submission, None)], course_id=assignment.course_id))[0]
 

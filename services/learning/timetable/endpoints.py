@@ -11,6 +11,7 @@ from fastapi import Query, Request, Response, status
 from services.common.app import api_router
 from services.common.errors import AUTH_ERRORS, problem_responses
 from services.learning.access import AccessDep
+from services.learning.hygiene.service import HygieneDep
 from services.learning.timetable.reading import TimetableReader
 from services.learning.timetable.schemas import (
     GenerateRequest,
@@ -31,6 +32,19 @@ from services.learning.timetable.service import TimetableService
 router = api_router(prefix="/api/v1/learning", tags=["timetable"])
 
 _WRITERS = "Администратор или педагог курса."
+_OPTOUTS = (
+    " Урок с формой e_learning или distance для курса, где есть обучающиеся с "
+    "зарегистрированным отказом от ЭО и ДОТ (§3.9), требует очной или бумажной альтернативы "
+    "`alternative`; без неё — 422 `optout-alternative-required` со списком `students` "
+    "(LE-12)."
+)
+_HYGIENE = (
+    " Урок с работой на ЭСО перед публикацией проверяется сервисом compliance по нормам "
+    "(п. 2.5 Регламента): при нарушении и политике школы block — 422 "
+    "`hygiene-norms-violated` со списком нарушений, при warn — урок сохраняется с "
+    "предупреждениями в `compliance`; если проверка недоступна — 503 "
+    "`compliance-unavailable` или урок с отметкой `not_checked` (по настройке школы)."
+)
 
 
 # -- reads ---------------------------------------------------------------------------
@@ -100,12 +114,14 @@ async def get_lesson(lesson_id: uuid.UUID, access: AccessDep) -> LessonRead:
         "`lesson-outside-academic-year`), тема — из плана курса (иначе 422 "
         "`topic-not-in-plan`), отрезки работы с ЭСО вместе не длиннее урока (422), ссылка "
         "на видеокомнату — https. Второй урок курса в то же время — 409. "
-        f"{_WRITERS} Событие `lesson.scheduled`."
+        f"{_WRITERS} Событие `lesson.scheduled`.{_HYGIENE}{_OPTOUTS}"
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
-async def create_lesson(course_id: uuid.UUID, body: LessonCreate, access: AccessDep) -> LessonRead:
-    return await TimetableService(access).create_lesson(course_id, body)
+async def create_lesson(
+    course_id: uuid.UUID, body: LessonCreate, access: AccessDep, hygiene: HygieneDep
+) -> LessonRead:
+    return await TimetableService(access, hygiene).create_lesson(course_id, body)
 
 
 @router.patch(
@@ -115,12 +131,17 @@ async def create_lesson(course_id: uuid.UUID, body: LessonCreate, access: Access
     description=(
         "Тема, домашнее задание, формы проведения и сопровождения, ЭСО, кабинет, ссылка на "
         "видеокомнату, номер урока. Администратор, педагог курса или педагог на замене. "
-        "Отменённый урок не меняется (409). Событие `lesson.changed`, версия урока растёт."
+        "Отменённый урок не меняется (409). Событие `lesson.changed`, версия урока растёт. "
+        "При изменении ЭСО, формы проведения или номера урока — новая проверка норм."
+        + _HYGIENE
+        + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
-async def update_lesson(lesson_id: uuid.UUID, body: LessonUpdate, access: AccessDep) -> LessonRead:
-    return await TimetableService(access).update_lesson(lesson_id, body)
+async def update_lesson(
+    lesson_id: uuid.UUID, body: LessonUpdate, access: AccessDep, hygiene: HygieneDep
+) -> LessonRead:
+    return await TimetableService(access, hygiene).update_lesson(lesson_id, body)
 
 
 @router.post(
@@ -130,11 +151,15 @@ async def update_lesson(lesson_id: uuid.UUID, body: LessonUpdate, access: Access
     description=(
         "Новые дата и время (в учебном году курса); исходные дата и время сохраняются в "
         f"`moved_from_date` / `moved_from_starts_at`. {_WRITERS} Событие `lesson.changed`."
+        + _HYGIENE
+        + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
-async def move_lesson(lesson_id: uuid.UUID, body: LessonMove, access: AccessDep) -> LessonRead:
-    return await TimetableService(access).move_lesson(lesson_id, body)
+async def move_lesson(
+    lesson_id: uuid.UUID, body: LessonMove, access: AccessDep, hygiene: HygieneDep
+) -> LessonRead:
+    return await TimetableService(access, hygiene).move_lesson(lesson_id, body)
 
 
 @router.post(
@@ -188,7 +213,8 @@ async def list_timetable_templates(course_id: uuid.UUID, access: AccessDep) -> l
     summary="Добавить недельный шаблон",
     description=(
         "День недели (1 — понедельник), время начала, продолжительность и формы урока. "
-        f"Два шаблона курса на одно время — 409. {_WRITERS}"
+        f"Два шаблона курса на одно время — 409. {_WRITERS}{_OPTOUTS} Альтернатива шаблона "
+        "переносится в создаваемые по нему уроки."
     ),
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
@@ -202,7 +228,7 @@ async def create_timetable_template(
     "/courses/{course_id}/timetable/templates/{template_id}",
     response_model=TemplateRead,
     summary="Изменить недельный шаблон",
-    description=f"Уже созданные уроки не меняются. {_WRITERS}",
+    description=f"Уже созданные уроки не меняются. {_WRITERS}{_OPTOUTS}",
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
 async def update_timetable_template(
@@ -233,11 +259,13 @@ async def delete_timetable_template(
         "По уроку на каждый слот шаблона в каждую неделю периода `from`–`to` (период "
         "обрезается по учебному году курса). Слоты, для которых урок уже есть (в том числе "
         "перенесённый или отменённый), и занятое время пропускаются — повторный вызов ничего "
-        f"не удваивает. {_WRITERS} Событие `lesson.scheduled` на каждый урок."
+        f"не удваивает. {_WRITERS} Событие `lesson.scheduled` на каждый урок. Нормы ЭСО "
+        "проверяются по одному разу на шаблон; при блокирующем нарушении не создаётся "
+        "ни один урок." + _HYGIENE + _OPTOUTS
     ),
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 503),
 )
 async def generate_course_lessons(
-    course_id: uuid.UUID, body: GenerateRequest, access: AccessDep
+    course_id: uuid.UUID, body: GenerateRequest, access: AccessDep, hygiene: HygieneDep
 ) -> GenerateResult:
-    return await TimetableService(access).generate(course_id, body)
+    return await TimetableService(access, hygiene).generate(course_id, body)

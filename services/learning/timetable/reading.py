@@ -26,7 +26,9 @@ from services.learning.courses.repository import CourseRepository
 from services.learning.courses.schemas import PersonRef
 from services.learning.courses.service import person_name
 from services.learning.events import acting_teacher_id
+from services.learning.hygiene.service import check_read
 from services.learning.models import Course, Lesson
+from services.learning.optouts.views import mark_lessons
 from services.learning.timetable.repository import LessonRepository
 from services.learning.timetable.schemas import (
     DeviceUse,
@@ -114,6 +116,7 @@ class TimetableReader:
                     alternative=ls.alternative,
                     template_id=ls.template_id,
                     version=ls.version,
+                    compliance=check_read(ls, uses_screens=bool(ls.devices)),
                 )
             )
         return out
@@ -126,7 +129,14 @@ class TimetableReader:
             course = await self.access.course(lesson.course_id)
         except NotFound:
             raise lesson_not_found() from None
-        return (await self.reads([lesson], {course.id: course}))[0]
+        read = (await self.reads([lesson], {course.id: course}))[0]
+        p = self.access.principal
+        if p.has("student") and not p.has("admin", "staff", "teacher", "guardian"):
+            # LE-12: an opted-out student sees the alternative instead of the video room
+            (read,) = await mark_lessons(
+                self.access.session, self.school_id, p.user_id, [read], {course.id: course}
+            )
+        return read
 
     # -- the timetable of a student, a class, a teacher or a course ------------------
 
@@ -242,9 +252,10 @@ class TimetableReader:
                 include_cancelled=include_cancelled,
             )
         tz = await self.access.directory.timezone(self.school_id)
-        return TimetableRead(
-            date_from=start,
-            date_to=end,
-            timezone=tz.key,
-            lessons=await self.reads(lessons, courses),
-        )
+        reads = await self.reads(lessons, courses)
+        if student_id is not None and courses is not None:
+            # LE-12: an opted-out student sees the alternative instead of the video room
+            reads = await mark_lessons(
+                self.access.session, self.school_id, student_id, reads, courses
+            )
+        return TimetableRead(date_from=start, date_to=end, timezone=tz.key, lessons=reads)

@@ -27,6 +27,7 @@ from services.learning.courses.schemas import (
     PersonRef,
     text_only,
 )
+from services.learning.hygiene.schemas import HygieneCheckRead
 from services.learning.models.courses import (
     DELIVERY_FORMS,
     DEVICE_TYPES,
@@ -107,6 +108,8 @@ Room = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NO_CONTROL
 ]
 Homework = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NO_CONTROL]
+# LE-12: the in-person or paper alternative for students with a §3.9 opt-out.
+Alternative = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), NO_CONTROL]
 Reason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NO_CONTROL
 ]
@@ -142,6 +145,14 @@ class _Slot(StrictModel):
     video_room_url: HttpsUrlStr | None = Field(
         default=None, description="Ссылка на видеокомнату (например, Сферум), только https"
     )
+    alternative: Alternative | None = Field(
+        default=None,
+        description=(
+            "Очная или бумажная альтернатива для обучающихся с отказом от ЭО и ДОТ (§3.9, "
+            "LE-12); обязательна для урока с формой e_learning или distance, если среди "
+            "обучающихся курса есть отказавшиеся"
+        ),
+    )
 
 
 class TemplateCreate(_Slot):
@@ -164,6 +175,9 @@ class TemplateUpdate(StrictModel):
     devices: Devices | None = None
     room: Room | None = None
     video_room_url: HttpsUrlStr | None = None
+    alternative: Alternative | None = Field(
+        default=None, description="Альтернатива для отказавшихся от ЭО и ДОТ; null — убрать"
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -196,6 +210,7 @@ class TemplateRead(BaseModel):
     devices: list[DeviceUse]
     room: str | None
     video_room_url: str | None
+    alternative: str | None = Field(description="Альтернатива для отказавшихся от ЭО и ДОТ")
     created_at: datetime
     updated_at: datetime
 
@@ -244,6 +259,13 @@ class LessonUpdate(StrictModel):
     room: Room | None = None
     video_room_url: HttpsUrlStr | None = None
     lesson_number: LessonNumber | None = None
+    alternative: Alternative | None = Field(
+        default=None,
+        description=(
+            "Очная или бумажная альтернатива для обучающихся с отказом от ЭО и ДОТ (§3.9, "
+            "LE-12); null — убрать"
+        ),
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> Self:
@@ -319,8 +341,20 @@ class LessonRead(BaseModel):
     alternative: str | None = Field(
         description="Очная или бумажная альтернатива для отказавшихся от ЭО/ДОТ (LE-12)"
     )
+    opted_out: bool | None = Field(
+        default=None,
+        description=(
+            "В расписании обучающегося (и его родителя): true — у обучающегося действует "
+            "отказ от ЭО и ДОТ (§3.9) по этому курсу, урок с ЭО или ДОТ он проходит по "
+            "альтернативе `alternative`, ссылка на видеокомнату ему не выдаётся; в других "
+            "представлениях — null"
+        ),
+    )
     template_id: uuid.UUID | None
     version: int
+    compliance: HygieneCheckRead = Field(
+        description="Проверка норм работы с ЭСО перед публикацией (п. 2.5 Регламента)"
+    )
 
 
 class TimetableRead(BaseModel):

@@ -33,7 +33,9 @@ from services.learning.events import (
     LESSON_SCHEDULED,
     emit_lesson_event,
 )
+from services.learning.hygiene.service import HygieneGate, Outcome, store
 from services.learning.models import Course, Lesson, TimetableTemplate, Topic
+from services.learning.optouts.guard import require_alternative, require_alternatives
 from services.learning.timetable.reading import TimetableReader, lesson_not_found
 from services.learning.timetable.repository import LessonRepository, TemplateRepository
 from services.learning.timetable.schemas import (
@@ -91,14 +93,18 @@ def template_read(t: TimetableTemplate) -> TemplateRead:
         devices=[DeviceUse.model_validate(d) for d in t.devices or []],
         room=t.room,
         video_room_url=t.video_room_url,
+        alternative=t.alternative,
         created_at=t.created_at,
         updated_at=t.updated_at,
     )
 
 
 class TimetableService:
-    def __init__(self, access: Access) -> None:
+    def __init__(self, access: Access, hygiene: HygieneGate | None = None) -> None:
         self.access = access
+        # Reg §2.5: lessons with screen devices are checked by compliance before they are
+        # published; without a gate the check counts as unreachable (never a pass).
+        self.hygiene = hygiene or HygieneGate(access.session, access.school_id, None)
         self.session = access.session
         self.school_id = access.school_id
         self.lessons = LessonRepository(access.session)
@@ -179,6 +185,30 @@ class TimetableService:
         topic = await self.session.get(Topic, lesson.topic_id) if lesson.topic_id else None
         await emit_lesson_event(self.session, type_, lesson, course, topic)
 
+    async def _hygiene(self, lesson: Lesson, course: Course) -> None:
+        """Ask compliance about the lesson as it now stands (Reg §2.5) and keep the answer."""
+        outcome = await self.hygiene.lesson(
+            course,
+            day=lesson.date,
+            starts_at=lesson.starts_at,
+            duration_minutes=lesson.duration_minutes,
+            lesson_number=lesson.lesson_number,
+            delivery_form=lesson.delivery_form,
+            devices=lesson.devices or [],
+            ref=str(lesson.id),
+        )
+        store(lesson, outcome)
+
+    async def _optouts(self, lesson: Lesson, course: Course) -> None:
+        """LE-12: no ЭО/ДОТ lesson without an alternative for students with an opt-out."""
+        await require_alternative(
+            self.session,
+            course=course,
+            day=lesson.date,
+            delivery_form=lesson.delivery_form,
+            alternative=lesson.alternative,
+        )
+
     async def _read(self, lesson: Lesson, course: Course) -> LessonRead:
         return (await self.reader.reads([lesson], {course.id: course}))[0]
 
@@ -215,8 +245,11 @@ class TimetableService:
             video_room_url=body.video_room_url,
             status="scheduled",
             homework=body.homework or None,
+            alternative=body.alternative or None,
             version=1,
         )
+        await self._optouts(lesson, course)
+        await self._hygiene(lesson, course)
         self.session.add(lesson)
         await self.session.flush()
         await emit_lesson_event(self.session, LESSON_SCHEDULED, lesson, course, topic)
@@ -241,10 +274,14 @@ class TimetableService:
             "room",
             "video_room_url",
             "lesson_number",
+            "alternative",
         ):
             if name in changes:
                 value = changes[name]
                 setattr(lesson, name, value if value != "" else None)
+        await self._optouts(lesson, course)
+        if changes.keys() & {"devices", "delivery_form", "lesson_number"}:
+            await self._hygiene(lesson, course)
         await self._changed(lesson, course)
         return await self._read(lesson, course)
 
@@ -268,6 +305,8 @@ class TimetableService:
             lesson.lesson_number = body.lesson_number
         if "room" in fields:
             lesson.room = body.room
+        await self._optouts(lesson, course)
+        await self._hygiene(lesson, course)
         await self._changed(lesson, course)
         return await self._read(lesson, course)
 
@@ -332,6 +371,15 @@ class TimetableService:
             devices=devices,
             room=body.room,
             video_room_url=body.video_room_url,
+            alternative=body.alternative or None,
+        )
+        await require_alternative(
+            self.session,
+            course=course,
+            day=None,
+            delivery_form=template.delivery_form,
+            alternative=template.alternative,
+            what="урок по шаблону",
         )
         self.session.add(template)
         await self.session.flush()
@@ -365,9 +413,20 @@ class TimetableService:
             "support_mode",
             "room",
             "video_room_url",
+            "alternative",
         ):
             if name in changes:
                 setattr(template, name, changes[name])
+        if "alternative" in changes and not changes["alternative"]:
+            template.alternative = None
+        await require_alternative(
+            self.session,
+            course=course,
+            day=None,
+            delivery_form=template.delivery_form,
+            alternative=template.alternative,
+            what="урок по шаблону",
+        )
         await self.session.flush()
         return template_read(template)
 
@@ -402,6 +461,7 @@ class TimetableService:
             by_weekday.setdefault(t.weekday, []).append(t)
 
         created: list[Lesson] = []
+        outcomes: dict[uuid.UUID | None, Outcome | None] = {}
         skipped = 0
         day = start
         while day <= end:
@@ -428,11 +488,22 @@ class TimetableService:
                         devices=[dict(d) for d in t.devices or []],
                         room=t.room,
                         video_room_url=t.video_room_url,
+                        alternative=t.alternative,
                         status="scheduled",
                         version=1,
                     )
                 )
             day += timedelta(days=1)
+        await require_alternatives(
+            self.session, course, [(ls.date, ls.delivery_form, ls.alternative) for ls in created]
+        )
+        for lesson in created:
+            # Reg §2.5: one check per template (its first generated lesson stands for all)
+            if lesson.template_id not in outcomes:
+                await self._hygiene(lesson, course)
+                outcomes[lesson.template_id] = _outcome_of(lesson)
+            else:
+                store(lesson, outcomes[lesson.template_id])
         self.session.add_all(created)
         await self.session.flush()
         for lesson in created:
@@ -444,3 +515,15 @@ class TimetableService:
             skipped=skipped,
             lesson_ids=[ls.id for ls in created],
         )
+
+
+def _outcome_of(lesson: Lesson) -> Outcome | None:
+    if lesson.compliance_status is None or lesson.compliance_checked_at is None:
+        return None
+    return Outcome(
+        status=lesson.compliance_status,
+        checked_at=lesson.compliance_checked_at,
+        violations=list(lesson.compliance_violations or []),
+        check_id=lesson.compliance_check_id,
+        note=lesson.compliance_note,
+    )

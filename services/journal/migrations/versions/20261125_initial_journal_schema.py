@@ -2,7 +2,7 @@
 
 Revision ID: 0001_journal
 Revises: 
-Create Date: 2026-11-26 00:03:34.311564+00:00
+Create Date: 2026-11-26 00:20:55.220654+00:00
 """
 
 from collections.abc import Sequence
@@ -148,6 +148,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_dir_class_memberships_class_group_id'), ['class_group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dir_class_memberships_student_id'), ['student_id'], unique=False)
 
+    op.create_table('dir_external_ids',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('entity_type', sa.String(length=32), nullable=False),
+    sa.Column('entity_id', sa.Uuid(), nullable=False),
+    sa.Column('system', sa.String(length=32), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dir_external_ids')),
+    sa.UniqueConstraint('entity_type', 'entity_id', 'system', name=op.f('uq_dir_external_ids_entity_type_entity_id_system'))
+    )
+    with op.batch_alter_table('dir_external_ids', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dir_external_ids_entity_id'), ['entity_id'], unique=False)
+        batch_op.create_index('ix_dir_external_ids_lookup', ['school_id', 'system', 'value'], unique=False)
+
     op.create_table('dir_guardianships',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -168,6 +182,7 @@ def upgrade() -> None:
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('middle_name', sa.String(length=100), nullable=True),
+    sa.Column('username', sa.String(length=64), nullable=True),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=True),
@@ -283,6 +298,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_events_school_id'), ['school_id'], unique=False)
         batch_op.create_index('ix_outbox_events_school_id_id', ['school_id', 'id'], unique=False)
 
+    op.create_table('outbox_relays',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('last_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('events_relayed', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_outbox_relays'))
+    )
     op.create_table('period_changes',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('period_id', sa.Uuid(), nullable=False),
@@ -397,6 +419,7 @@ def upgrade() -> None:
     sa.Column('delivery', sa.String(length=16), nullable=False),
     sa.Column('student_ids', sa.JSON(), nullable=True),
     sa.Column('teacher_ids', sa.JSON(), nullable=False),
+    sa.Column('external_ids', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tt_courses'))
     )
     with op.batch_alter_table('tt_courses', schema=None) as batch_op:
@@ -444,6 +467,25 @@ def upgrade() -> None:
     with op.batch_alter_table('tt_topics', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tt_topics_course_id'), ['course_id'], unique=False)
 
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=True),
+    sa.Column('event_types', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('previous_secret', sa.String(length=100), nullable=True),
+    sa.Column('previous_secret_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('after_outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions'))
+    )
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_subscriptions_school_id'), ['school_id'], unique=False)
+
     op.create_table('year_changes',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('academic_year_id', sa.Uuid(), nullable=False),
@@ -460,15 +502,71 @@ def upgrade() -> None:
     with op.batch_alter_table('year_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_year_changes_academic_year_id'), ['academic_year_id'], unique=False)
 
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('subscription_id', sa.Uuid(), nullable=False),
+    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('event_type', sa.String(length=100), nullable=False),
+    sa.Column('outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('manual', sa.Boolean(), nullable=False),
+    sa.Column('last_status_code', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscriptions.id'], name=op.f('fk_webhook_deliveries_subscription_id_webhook_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('subscription_id', 'event_id', name=op.f('uq_webhook_deliveries_subscription_id_event_id'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_subscription_id_created_at', ['subscription_id', 'created_at'], unique=False)
+
+    op.create_table('webhook_attempts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('delivery_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('duration_ms', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['webhook_deliveries.id'], name=op.f('fk_webhook_attempts_delivery_id_webhook_deliveries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_attempts'))
+    )
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_attempts_delivery_id'), ['delivery_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_attempts_delivery_id'))
+
+    op.drop_table('webhook_attempts')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_deliveries_subscription_id_created_at')
+        batch_op.drop_index('ix_webhook_deliveries_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_school_id'))
+
+    op.drop_table('webhook_deliveries')
     with op.batch_alter_table('year_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_year_changes_academic_year_id'))
 
     op.drop_table('year_changes')
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_subscriptions_school_id'))
+
+    op.drop_table('webhook_subscriptions')
     with op.batch_alter_table('tt_topics', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tt_topics_course_id'))
 
@@ -503,6 +601,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_period_changes_period_id'))
 
     op.drop_table('period_changes')
+    op.drop_table('outbox_relays')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_school_id_id')
         batch_op.drop_index(batch_op.f('ix_outbox_events_school_id'))
@@ -533,6 +632,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_dir_guardianships_guardian_id'))
 
     op.drop_table('dir_guardianships')
+    with op.batch_alter_table('dir_external_ids', schema=None) as batch_op:
+        batch_op.drop_index('ix_dir_external_ids_lookup')
+        batch_op.drop_index(batch_op.f('ix_dir_external_ids_entity_id'))
+
+    op.drop_table('dir_external_ids')
     with op.batch_alter_table('dir_class_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dir_class_memberships_student_id'))
         batch_op.drop_index(batch_op.f('ix_dir_class_memberships_class_group_id'))

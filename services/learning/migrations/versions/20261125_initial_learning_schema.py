@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises: 
-Create Date: 2026-11-26 00:03:32.538972+00:00
+Create Date: 2026-11-26 00:22:00.253451+00:00
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_school_id'), ['school_id'], unique=False)
+
+    op.create_table('calendar_feeds',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('owner_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.Uuid(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feeds')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash'))
+    )
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_calendar_feeds_school_id'), ['school_id'], unique=False)
 
     op.create_table('catalogue_platforms',
     sa.Column('school_id', sa.Uuid(), nullable=True),
@@ -115,6 +134,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_dir_class_memberships_class_group_id'), ['class_group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dir_class_memberships_student_id'), ['student_id'], unique=False)
 
+    op.create_table('dir_external_ids',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('entity_type', sa.String(length=32), nullable=False),
+    sa.Column('entity_id', sa.Uuid(), nullable=False),
+    sa.Column('system', sa.String(length=32), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dir_external_ids')),
+    sa.UniqueConstraint('entity_type', 'entity_id', 'system', name=op.f('uq_dir_external_ids_entity_type_entity_id_system'))
+    )
+    with op.batch_alter_table('dir_external_ids', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dir_external_ids_entity_id'), ['entity_id'], unique=False)
+        batch_op.create_index('ix_dir_external_ids_lookup', ['school_id', 'system', 'value'], unique=False)
+
     op.create_table('dir_guardianships',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -135,6 +168,7 @@ def upgrade() -> None:
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('middle_name', sa.String(length=100), nullable=True),
+    sa.Column('username', sa.String(length=64), nullable=True),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=True),
@@ -251,6 +285,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_online_courses_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_online_courses_school_id_is_published', ['school_id', 'is_published'], unique=False)
 
+    op.create_table('optout_replicas',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=False),
+    sa.Column('class_group_id', sa.Uuid(), nullable=False),
+    sa.Column('course_ids', sa.JSON(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('effective_from', sa.Date(), nullable=True),
+    sa.Column('effective_to', sa.Date(), nullable=True),
+    sa.Column('registration_number', sa.String(length=50), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_optout_replicas'))
+    )
+    with op.batch_alter_table('optout_replicas', schema=None) as batch_op:
+        batch_op.create_index('ix_optout_replicas_school_id_student_id', ['school_id', 'student_id'], unique=False)
+
     op.create_table('outbox_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.Uuid(), nullable=False),
@@ -269,6 +320,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_events_school_id'), ['school_id'], unique=False)
         batch_op.create_index('ix_outbox_events_school_id_id', ['school_id', 'id'], unique=False)
 
+    op.create_table('outbox_relays',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('last_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('events_relayed', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_outbox_relays'))
+    )
     op.create_table('quiz_identifications',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('student_id', sa.Uuid(), nullable=False),
@@ -288,6 +346,7 @@ def upgrade() -> None:
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('school_day_ends_at', sa.Time(), nullable=False),
     sa.Column('compliance_unreachable', sa.String(length=16), nullable=False),
+    sa.Column('hygiene_violation_policy', sa.String(length=16), nullable=False),
     sa.Column('email_copies_enabled', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -309,6 +368,25 @@ def upgrade() -> None:
     with op.batch_alter_table('stored_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stored_files_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stored_files_sha256'), ['sha256'], unique=False)
+
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('url', sa.String(length=2000), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=True),
+    sa.Column('event_types', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('previous_secret', sa.String(length=100), nullable=True),
+    sa.Column('previous_secret_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('after_outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions'))
+    )
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_subscriptions_school_id'), ['school_id'], unique=False)
 
     op.create_table('consultation_slots',
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -342,6 +420,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultation_slots_course_id'), ['course_id'], unique=False)
         batch_op.create_index('ix_consultation_slots_school_id_starts_at_utc', ['school_id', 'starts_at_utc'], unique=False)
         batch_op.create_index('ix_consultation_slots_teacher_id_starts_at_utc', ['teacher_id', 'starts_at_utc'], unique=False)
+
+    op.create_table('course_external_ids',
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('course_id', sa.Uuid(), nullable=False),
+    sa.Column('system', sa.String(length=32), nullable=False),
+    sa.Column('value', sa.String(length=200), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_external_ids_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_course_external_ids')),
+    sa.UniqueConstraint('course_id', 'system', name=op.f('uq_course_external_ids_course_id_system')),
+    sa.UniqueConstraint('school_id', 'system', 'value', name=op.f('uq_course_external_ids_school_id_system_value'))
+    )
+    with op.batch_alter_table('course_external_ids', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_course_external_ids_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_course_external_ids_school_id'), ['school_id'], unique=False)
 
     op.create_table('course_students',
     sa.Column('course_id', sa.Uuid(), nullable=False),
@@ -464,6 +559,7 @@ def upgrade() -> None:
     sa.Column('devices', sa.JSON(), nullable=False),
     sa.Column('room', sa.String(length=100), nullable=True),
     sa.Column('video_room_url', sa.String(length=1000), nullable=True),
+    sa.Column('alternative', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -492,6 +588,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topics_school_id'), ['school_id'], unique=False)
+
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('subscription_id', sa.Uuid(), nullable=False),
+    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('event_type', sa.String(length=100), nullable=False),
+    sa.Column('outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('manual', sa.Boolean(), nullable=False),
+    sa.Column('last_status_code', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscriptions.id'], name=op.f('fk_webhook_deliveries_subscription_id_webhook_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('subscription_id', 'event_id', name=op.f('uq_webhook_deliveries_subscription_id_event_id'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_school_id'), ['school_id'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_subscription_id_created_at', ['subscription_id', 'created_at'], unique=False)
 
     op.create_table('consultation_bookings',
     sa.Column('school_id', sa.Uuid(), nullable=False),
@@ -537,6 +659,9 @@ def upgrade() -> None:
     sa.Column('alternative', sa.Text(), nullable=True),
     sa.Column('compliance_status', sa.String(length=16), nullable=True),
     sa.Column('compliance_check_id', sa.Uuid(), nullable=True),
+    sa.Column('compliance_violations', sa.JSON(), nullable=True),
+    sa.Column('compliance_checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('compliance_note', sa.String(length=500), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -590,6 +715,22 @@ def upgrade() -> None:
     with op.batch_alter_table('online_course_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_online_course_progress_enrolment_id'), ['enrolment_id'], unique=False)
 
+    op.create_table('webhook_attempts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('delivery_id', sa.Uuid(), nullable=False),
+    sa.Column('school_id', sa.Uuid(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('duration_ms', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['delivery_id'], ['webhook_deliveries.id'], name=op.f('fk_webhook_attempts_delivery_id_webhook_deliveries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_attempts'))
+    )
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_attempts_delivery_id'), ['delivery_id'], unique=False)
+
     op.create_table('assignments',
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('course_id', sa.Uuid(), nullable=False),
@@ -607,6 +748,11 @@ def upgrade() -> None:
     sa.Column('delivery_form', sa.String(length=16), nullable=False),
     sa.Column('expected_screen_minutes', sa.JSON(), nullable=False),
     sa.Column('alternative', sa.Text(), nullable=True),
+    sa.Column('compliance_status', sa.String(length=16), nullable=True),
+    sa.Column('compliance_check_id', sa.Uuid(), nullable=True),
+    sa.Column('compliance_violations', sa.JSON(), nullable=True),
+    sa.Column('compliance_checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('compliance_note', sa.String(length=500), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -897,6 +1043,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_assignments_lesson_id'))
 
     op.drop_table('assignments')
+    with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_attempts_delivery_id'))
+
+    op.drop_table('webhook_attempts')
     with op.batch_alter_table('online_course_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_online_course_progress_enrolment_id'))
 
@@ -917,6 +1067,12 @@ def downgrade() -> None:
         batch_op.drop_index('ix_consultation_bookings_school_id_student_id')
 
     op.drop_table('consultation_bookings')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_deliveries_subscription_id_created_at')
+        batch_op.drop_index('ix_webhook_deliveries_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_school_id'))
+
+    op.drop_table('webhook_deliveries')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_topics_school_id'))
 
@@ -954,12 +1110,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_course_students_student_id'))
 
     op.drop_table('course_students')
+    with op.batch_alter_table('course_external_ids', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_course_external_ids_school_id'))
+        batch_op.drop_index(batch_op.f('ix_course_external_ids_course_id'))
+
+    op.drop_table('course_external_ids')
     with op.batch_alter_table('consultation_slots', schema=None) as batch_op:
         batch_op.drop_index('ix_consultation_slots_teacher_id_starts_at_utc')
         batch_op.drop_index('ix_consultation_slots_school_id_starts_at_utc')
         batch_op.drop_index(batch_op.f('ix_consultation_slots_course_id'))
 
     op.drop_table('consultation_slots')
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_subscriptions_school_id'))
+
+    op.drop_table('webhook_subscriptions')
     with op.batch_alter_table('stored_files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stored_files_sha256'))
         batch_op.drop_index(batch_op.f('ix_stored_files_school_id'))
@@ -970,11 +1135,16 @@ def downgrade() -> None:
         batch_op.drop_index('ix_quiz_identifications_lookup')
 
     op.drop_table('quiz_identifications')
+    op.drop_table('outbox_relays')
     with op.batch_alter_table('outbox_events', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_events_school_id_id')
         batch_op.drop_index(batch_op.f('ix_outbox_events_school_id'))
 
     op.drop_table('outbox_events')
+    with op.batch_alter_table('optout_replicas', schema=None) as batch_op:
+        batch_op.drop_index('ix_optout_replicas_school_id_student_id')
+
+    op.drop_table('optout_replicas')
     with op.batch_alter_table('online_courses', schema=None) as batch_op:
         batch_op.drop_index('ix_online_courses_school_id_is_published')
         batch_op.drop_index(batch_op.f('ix_online_courses_author_id'))
@@ -1005,6 +1175,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_dir_guardianships_guardian_id'))
 
     op.drop_table('dir_guardianships')
+    with op.batch_alter_table('dir_external_ids', schema=None) as batch_op:
+        batch_op.drop_index('ix_dir_external_ids_lookup')
+        batch_op.drop_index(batch_op.f('ix_dir_external_ids_entity_id'))
+
+    op.drop_table('dir_external_ids')
     with op.batch_alter_table('dir_class_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dir_class_memberships_student_id'))
         batch_op.drop_index(batch_op.f('ix_dir_class_memberships_class_group_id'))
@@ -1030,6 +1205,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_catalogue_platforms_school_id'))
 
     op.drop_table('catalogue_platforms')
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_feeds_school_id'))
+        batch_op.drop_index(batch_op.f('ix_calendar_feeds_owner_id'))
+
+    op.drop_table('calendar_feeds')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_school_id'))
 
