@@ -267,6 +267,21 @@ def load_demo(env: dict[str, str], reset_passwords: bool) -> None:
             log(line.removeprefix("demo: "))
 
 
+def load_demo_content(gateway_url: str, password: str) -> None:
+    """Courses, plans, lessons and an assignment for the demo teacher, through the API.
+
+    A failure is reported and the platform keeps running: the school itself is there.
+    """
+    sys.path.insert(0, str(REPO / "scripts"))
+    import demo_content
+
+    try:
+        for line in demo_content.load(gateway_url, password):
+            log(f"demo content: {line}")
+    except (demo_content.DemoContentError, OSError, ValueError) as exc:
+        log(f"demo content not written: {exc}")
+
+
 # --- processes ---------------------------------------------------------------
 
 
@@ -465,6 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signum, sup.request_stop)
         sup.start()
         sup.wait_healthy(args.startup_timeout)
+        if not args.no_demo:
+            load_demo_content(procs[0].url, args.demo_password)
         if args.ready_file:
             write_ready_file(args.ready_file, procs, sup)
         where = (

@@ -58,3 +58,7 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
     root.setLevel(level)
     # uvicorn's access log prints query strings, which may carry personal data.
     logging.getLogger("uvicorn.access").disabled = True
+    # every feed poll and service call is an httpx request: their failures are logged by
+    # the callers, the successes would drown the access log
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
