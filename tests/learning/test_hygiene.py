@@ -74,11 +74,25 @@ async def settings(client: httpx.AsyncClient, world: World, **values: str) -> No
         "school_day_ends_at": "18:00",
         "compliance_unreachable": "refuse",
         "email_copies_enabled": False,
-        "hygiene_violation_policy": "block",
         **values,
     }
     r = await client.put(f"{API}/school-settings", json=body, headers=world.headers("admin"))
     assert r.status_code == 200, r.text
+
+
+async def violation_mode(compliance: tuple[FastAPI, str], world: World, mode: str) -> None:
+    """Set the school's block/warn decision where it lives: compliance's norm settings."""
+    body = {
+        "violation_mode": mode,
+        "combined_daily_limit_enabled": False,
+        "combined_daily_limit_minutes": None,
+    }
+    async with httpx.AsyncClient(base_url=compliance[1]) as c:
+        r = await c.put(
+            "/api/v1/compliance/norms/settings", json=body, headers=world.headers("admin")
+        )
+    assert r.status_code == 200, r.text
+    assert r.json()["violation_mode"] == mode
 
 
 async def count(app: FastAPI, model: Any, world: World) -> int:
@@ -165,10 +179,14 @@ class TestLessons:
         }
 
     async def test_a_violation_blocks_and_nothing_is_stored(
-        self, learning_app: FastAPI, client: httpx.AsyncClient, school: World
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
     ) -> None:
         course = await create_course(client, school)
-        await settings(client, school, hygiene_violation_policy="block")
+        await violation_mode(compliance, school, "block")
         r = await client.post(
             f"{API}/courses/{course['id']}/lessons",
             json=lesson_body(OVER),
@@ -190,10 +208,14 @@ class TestLessons:
         assert await events(client, school, "lesson.scheduled") == []
 
     async def test_warn_publishes_with_the_violations(
-        self, learning_app: FastAPI, client: httpx.AsyncClient, school: World
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
     ) -> None:
         course = await create_course(client, school)
-        await settings(client, school, hygiene_violation_policy="warn")
+        await violation_mode(compliance, school, "warn")
         r = await client.post(
             f"{API}/courses/{course['id']}/lessons",
             json=lesson_body(OVER),
@@ -227,7 +249,7 @@ class TestLessons:
         assert r.json()["compliance"]["checked_at"] == checked_at
 
         # under block, changing the lesson into a violation is refused and changes nothing
-        await settings(client, school, hygiene_violation_policy="block")
+        await violation_mode(compliance, school, "block")
         r = await client.patch(
             f"{API}/lessons/{lesson['id']}",
             json={"devices": OVER},
@@ -239,7 +261,11 @@ class TestLessons:
         assert r.json()["version"] == 3
 
     async def test_generating_checks_each_template(
-        self, learning_app: FastAPI, client: httpx.AsyncClient, school: World
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
     ) -> None:
         course = await create_course(client, school)
         for weekday, devices in ((1, FINE), (3, OVER)):
@@ -255,10 +281,10 @@ class TestLessons:
             json=period,
             headers=school.headers("teacher"),
         )
-        problem(r, 422, "hygiene-norms-violated")  # default policy: block
+        problem(r, 422, "hygiene-norms-violated")  # compliance's default mode: block
         assert await count(learning_app, Lesson, school) == 0
 
-        await settings(client, school, hygiene_violation_policy="warn")
+        await violation_mode(compliance, school, "warn")
         r = await client.post(
             f"{API}/courses/{course['id']}/timetable/generate",
             json=period,
@@ -282,10 +308,14 @@ class TestLessons:
 
 class TestAssignments:
     async def test_block_warn_and_clean(
-        self, learning_app: FastAPI, client: httpx.AsyncClient, school: World
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
     ) -> None:
         course = await create_course(client, school)
-        await settings(client, school)
+        await violation_mode(compliance, school, "block")
         r = await client.post(
             f"{API}/assignments",
             json=assignment_body(course["id"], HOME_OVER),
@@ -313,7 +343,7 @@ class TestAssignments:
         r = await client.get(f"{API}/assignments/{draft['id']}", headers=school.headers("teacher"))
         assert r.json()["status"] == "draft"
 
-        await settings(client, school, hygiene_violation_policy="warn")
+        await violation_mode(compliance, school, "warn")
         r = await client.post(
             f"{API}/assignments/{draft['id']}/publish", headers=school.headers("teacher")
         )

@@ -43,14 +43,12 @@ class TestSchoolSettings:
             "school_day_ends_at": "18:00",
             "compliance_unreachable": "refuse",
             "email_copies_enabled": True,
-            "hygiene_violation_policy": "block",
             "is_default": True,
             "updated_at": None,
         }
         r = await client.put(URL, json=body(), headers=world.headers("admin"))
         assert r.status_code == 200, r.text
         assert r.json()["school_day_ends_at"] == "16:30"
-        assert r.json()["hygiene_violation_policy"] == "block"
         assert r.json()["is_default"] is False
         assert r.json()["updated_at"] is not None
         for who in ("admin", "staff", "teacher"):
@@ -61,18 +59,18 @@ class TestSchoolSettings:
         # saving again updates the same row
         r = await client.put(
             URL,
-            json=body(school_day_ends_at="17:00", hygiene_violation_policy="warn"),
+            json=body(school_day_ends_at="17:00", compliance_unreachable="refuse"),
             headers=world.headers("admin"),
         )
         assert r.json()["school_day_ends_at"] == "17:00"
-        assert r.json()["hygiene_violation_policy"] == "warn"
+        assert r.json()["compliance_unreachable"] == "refuse"
 
         # the service the other features use sees the saved values
         async with learning_app.state.database.session() as session:
             saved = await school_settings(session, world.school_id)
             assert saved.school_day_ends_at.hour == 17
             assert saved.email_copies_enabled is False
-            assert saved.hygiene_violation_policy == "warn"
+            assert saved.compliance_unreachable == "refuse"
         # another school keeps its own (default) settings
         r = await client.get(URL, headers=other_world.headers("admin"))
         assert r.json()["is_default"] is True
@@ -94,7 +92,6 @@ class TestSchoolSettings:
             ({"school_day_ends_at": "16:30+04:00"}, "body.school_day_ends_at"),
             ({"school_day_ends_at": "9:30"}, "body.school_day_ends_at"),
             ({"school_day_ends_at": 930}, "body.school_day_ends_at"),
-            ({"hygiene_violation_policy": "ignore"}, "body.hygiene_violation_policy"),
             ({"compliance_unreachable": "ignore"}, "body.compliance_unreachable"),
             ({"email_copies_enabled": "maybe"}, "body.email_copies_enabled"),
             ({"extra": True}, "body.extra"),

@@ -4,7 +4,8 @@ A check is read-only for the data it is given; it records itself (kind, who aske
 the set versions it used, its violations) so the history explains every answer —
 also after a school's rule set is retired. Learning asks for a check, with a service
 token and the school in the body, before it publishes a lesson or an assignment;
-``blocking`` tells it whether the school's ``violation_mode`` lets it publish.
+``blocking`` and ``violation_mode`` tell it whether the school's setting lets it
+publish: that setting is the only one deciding block vs warn (learning follows it).
 
 Which rules apply on a day: every built-in set in force that day, every version of the
 school's own sets whose period contains the day, and the combined daily limit of the

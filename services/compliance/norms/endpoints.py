@@ -312,7 +312,8 @@ async def get_norm_check_run(
     summary="Настройки школы по нормам ЭСО",
     description=(
         "violation_mode: block — нарушение блокирует публикацию в learning, warn — только "
-        "предупреждает; суммарный дневной лимит по всем ЭСО."
+        "предупреждает (единственная такая настройка школы: learning следует ей); "
+        "суммарный дневной лимит по всем ЭСО."
     ),
     responses=problem_responses(*AUTH_ERRORS),
 )
@@ -324,7 +325,11 @@ async def get_norm_settings(principal: SettingsReader, session: SessionDep) -> N
     "/settings",
     response_model=NormSettingsRead,
     summary="Изменить настройки школы по нормам ЭСО (администратор)",
-    description="Полная замена настроек; при включённом суммарном лимите укажите минуты.",
+    description=(
+        "Полная замена настроек; при включённом суммарном лимите укажите минуты. "
+        "violation_mode действует на следующие проверки: по нему learning блокирует "
+        "публикацию урока или задания с нарушением или только предупреждает."
+    ),
     responses=problem_responses(*AUTH_ERRORS),
 )
 async def update_norm_settings(

@@ -267,7 +267,10 @@ class CheckResult(BaseModel):
     checked_on: dt.date = Field(description="Дата (для недели — первая дата)")
     status: CheckStatus
     blocking: bool = Field(description="Есть нарушение, блокирующее публикацию")
-    violation_mode: ViolationMode
+    violation_mode: ViolationMode = Field(
+        description="Настройка школы на момент проверки; по ней learning блокирует публикацию "
+        "или только предупреждает"
+    )
     violation_count: int
     violations: list[ViolationRead]
     rule_sets: list[RuleSetRef] = Field(description="Версии наборов норм, по которым проверено")
@@ -406,7 +409,11 @@ class NormSettingsRead(BaseModel):
 
 class NormSettingsUpdate(StrictModel):
     violation_mode: ViolationMode = Field(
-        description="block — нарушение блокирует публикацию в learning, warn — только предупреждает"
+        description=(
+            "Единственная настройка школы, решающая, блокирует ли нарушение норм публикацию "
+            "урока или задания в learning: block — нарушение правила со строгостью block "
+            "блокирует публикацию, warn — только предупреждает (learning следует ей)"
+        )
     )
     combined_daily_limit_enabled: bool = Field(
         strict=True, description="Суммарный дневной лимит по всем ЭСО (правило школы)"

@@ -9,8 +9,10 @@
   a retired version counts up to its ``effective_to``; an overlap is refused (409).
 * Retiring closes a version's period (``effective_to``, by default today); it keeps
   applying to the days before, so checks made under it stay explainable.
-* Settings: ``violation_mode`` (block/warn) and an optional combined daily limit over
-  every device, which checks apply as the rule set ``school-settings``.
+* Settings: ``violation_mode`` (block/warn) — the single school setting that decides
+  whether a violation blocks a publication in learning (learning reads it from each check
+  result) — and an optional combined daily limit over every device, which checks apply
+  as the rule set ``school-settings``.
 """
 
 from __future__ import annotations

@@ -4,15 +4,20 @@ Before learning publishes a lesson with screen-device segments, or an assignment
 expected screen minutes, it asks compliance (``/norms/checks/lesson`` for a lesson — the
 course's grade, date, number, start, duration, delivery form and segments;
 ``/norms/checks/student-day`` for an assignment — its home screen minutes on the day it
-is due, for the course's grade). What happens next is the school's setting
+is due, for the course's grade). Whether a violation blocks or warns is not learning's
+to decide: compliance's school setting ``violation_mode`` decides
+(``PUT /api/v1/compliance/norms/settings``), and every check result carries it:
+
+* ``violation_mode = block``: a violation of a rule whose own severity is ``block``
+  refuses the publication — 422 ``hygiene-norms-violated`` listing the violations
+  (rule, set, clause, limit, actual, severity); violations of ``warn`` rules only warn;
+* ``violation_mode = warn``: the item is published and the violations are stored on it
+  and returned with it (``compliance.status = warnings``);
+* a result without ``violation_mode`` is read as ``block``.
+
+What to do when compliance cannot be asked is learning's own setting
 (``/school-settings``):
 
-* ``hygiene_violation_policy = block``: a violation of a rule whose own severity is
-  ``block`` refuses the publication — 422 ``hygiene-norms-violated`` listing the
-  violations (rule, set, clause, limit, actual, severity); violations of ``warn`` rules
-  only warn;
-* ``hygiene_violation_policy = warn``: the item is published and the violations are
-  stored on it and returned with it (``compliance.status = warnings``);
 * compliance cannot be asked (no connection, timeout, 5xx, refusal):
   ``compliance_unreachable = refuse`` answers 503 ``compliance-unavailable``;
   ``mark_unchecked`` publishes the item visibly marked ``not_checked`` with the reason.
@@ -20,8 +25,7 @@ is due, for the course's grade). What happens next is the school's setting
   ``LEARNING_COMPLIANCE_UNREACHABLE_DEFAULT``.
 
 Never a silent pass: every item that uses screen devices carries the outcome
-(``compliance_status``, violations, ``checked_at``, compliance's check id). Learning's
-policy decides; compliance's own ``violation_mode`` only shapes its check history.
+(``compliance_status``, violations, ``checked_at``, compliance's check id).
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ def check_read(item: Checked, *, uses_screens: bool) -> HygieneCheckRead:
     )
 
 
-def _violation(raw: dict[str, Any], policy: str) -> dict[str, Any]:
+def _violation(raw: dict[str, Any], mode: str) -> dict[str, Any]:
     rule_severity = str(raw.get("rule_severity") or raw.get("severity") or "block")
     return HygieneViolation(
         rule=str(raw.get("rule_id") or ""),
@@ -110,13 +114,14 @@ def _violation(raw: dict[str, Any], policy: str) -> dict[str, Any]:
         limit=int(raw.get("limit") or 0),
         actual=int(raw.get("actual") or 0),
         unit=str(raw.get("unit") or "min"),
-        severity="block" if policy == "block" and rule_severity == "block" else "warn",
+        severity="block" if mode == "block" and rule_severity == "block" else "warn",
         message=str(raw.get("message") or ""),
     ).model_dump(mode="json")
 
 
 class HygieneGate:
-    """Asks compliance and applies the school's policy; one per request."""
+    """Asks compliance and applies the school's ``violation_mode`` its result carries;
+    one per request."""
 
     def __init__(
         self,
@@ -131,22 +136,23 @@ class HygieneGate:
         self.client = client
         self.unreachable_default = unreachable_default
 
-    async def _policies(self) -> tuple[str, str]:
+    async def _unreachable(self) -> str:
         row = await school_settings(self.session, self.school_id)
         saved = inspect(row).has_identity
-        unreachable = row.compliance_unreachable if saved else self.unreachable_default
-        return row.hygiene_violation_policy or "block", unreachable
+        return row.compliance_unreachable if saved else self.unreachable_default
 
     async def _ask(self, path: str, body: dict[str, Any], what: str) -> Outcome:
-        policy, unreachable = await self._policies()
+        unreachable = await self._unreachable()
         now = utcnow()
         try:
             if self.client is None:
                 raise ComplianceUnavailable("проверка норм не настроена")
             result = await self.client.check(path, body)
+            # compliance's school setting decides (absent: block, never a silent pass)
+            mode = "warn" if result.get("violation_mode") == "warn" else "block"
             try:
                 violations = [
-                    _violation(v, policy) for v in result["violations"] if isinstance(v, dict)
+                    _violation(v, mode) for v in result["violations"] if isinstance(v, dict)
                 ]
             except (TypeError, ValueError) as exc:
                 raise ComplianceUnavailable(NOT_A_RESULT) from exc

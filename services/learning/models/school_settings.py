@@ -22,7 +22,7 @@ class SchoolSettings(TimestampMixin, Base):
     school_day_ends_at: Mapped[time] = mapped_column(default=DEFAULT_SCHOOL_DAY_ENDS_AT)
     # Reg §2.5: when compliance cannot be reached — refuse (503) or publish "not checked".
     compliance_unreachable: Mapped[str] = mapped_column(String(16), default="refuse")
-    # Reg §2.5: a violation of the screen-device norms blocks the publication or warns.
-    hygiene_violation_policy: Mapped[str] = mapped_column(String(16), default="block")
+    # Whether a violation of the screen-device norms blocks or warns is compliance's
+    # school setting violation_mode (PUT /api/v1/compliance/norms/settings), not ours.
     # Reg §2.2: e-mail copies of published assignments to students and guardians.
     email_copies_enabled: Mapped[bool] = mapped_column(default=True)

@@ -29,7 +29,6 @@ def settings_read(row: SchoolSettings, unreachable_default: str) -> SchoolSettin
             row.compliance_unreachable if saved else unreachable_default  # type: ignore[arg-type]
         ),
         email_copies_enabled=row.email_copies_enabled,
-        hygiene_violation_policy=row.hygiene_violation_policy,  # type: ignore[arg-type]
         is_default=not saved,
         updated_at=row.updated_at if saved else None,
     )
@@ -41,11 +40,12 @@ def settings_read(row: SchoolSettings, unreachable_default: str) -> SchoolSettin
     summary="Настройки обучения в школе",
     description=(
         "Для администрации, персонала и педагогов. Пока настройки не сохранены, действуют "
-        "значения по умолчанию: конец учебного дня 18:00, при нарушении норм работы с ЭСО — "
-        "не публиковать, при недоступности проверки норм — как задано для сервиса "
-        "(LEARNING_COMPLIANCE_UNREACHABLE_DEFAULT, по умолчанию не публиковать), копии "
-        "заданий по электронной почте — включены. Время — строкой ЧЧ:ММ по часовому поясу "
-        "школы."
+        "значения по умолчанию: конец учебного дня 18:00, при недоступности проверки норм — "
+        "как задано для сервиса (LEARNING_COMPLIANCE_UNREACHABLE_DEFAULT, по умолчанию не "
+        "публиковать), копии заданий по электронной почте — включены. Время — строкой ЧЧ:ММ "
+        "по часовому поясу школы. Блокирует ли нарушение норм работы с ЭСО публикацию или "
+        "только предупреждает, решает настройка violation_mode сервиса проверки норм "
+        "(PUT /api/v1/compliance/norms/settings)."
     ),
     responses=problem_responses(*AUTH_ERRORS),
 )
@@ -66,8 +66,9 @@ def _unreachable_default(request: Request) -> str:
     response_model=SchoolSettingsRead,
     summary="Сохранить настройки обучения в школе (администратор)",
     description=(
-        "Настройки передаются целиком (hygiene_violation_policy можно не указывать — "
-        "тогда block). Время — строкой ЧЧ:ММ по часовому поясу школы."
+        "Настройки передаются целиком. Время — строкой ЧЧ:ММ по часовому поясу школы. "
+        "Блокировку или предупреждение при нарушении норм работы с ЭСО задаёт "
+        "violation_mode в PUT /api/v1/compliance/norms/settings."
     ),
     responses=problem_responses(*AUTH_ERRORS, 409),
 )
@@ -81,7 +82,6 @@ async def update_school_settings(
             school_day_ends_at=body.school_day_ends_at,
             compliance_unreachable=body.compliance_unreachable,
             email_copies_enabled=body.email_copies_enabled,
-            hygiene_violation_policy=body.hygiene_violation_policy,
         )
     except IntegrityError:
         raise Conflict(

@@ -15,7 +15,6 @@ from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJso
 from services.common.types import StrictModel
 
 ComplianceUnreachable = Literal["refuse", "mark_unchecked"]
-HygienePolicy = Literal["block", "warn"]
 
 HH_MM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _HH_MM = re.compile(HH_MM_PATTERN)
@@ -51,11 +50,6 @@ UNREACHABLE_DOC = (
     "Если сервис проверки норм недоступен при публикации: refuse — не публиковать (503), "
     "mark_unchecked — публиковать с отметкой «не проверено»"
 )
-POLICY_DOC = (
-    "Нарушение норм работы с ЭСО при публикации урока или задания (п. 2.5 Регламента): "
-    "block — не публиковать (422 со списком нарушений), warn — публиковать, сохранив "
-    "предупреждения в уроке или задании"
-)
 EMAIL_DOC = "Дублировать задания на электронную почту обучающихся и родителей (п. 2.2 Регламента)"
 
 
@@ -63,16 +57,12 @@ class SchoolSettingsUpdate(StrictModel):
     school_day_ends_at: LocalTime = Field(description=DAY_END_DOC)
     compliance_unreachable: ComplianceUnreachable = Field(description=UNREACHABLE_DOC)
     email_copies_enabled: bool = Field(description=EMAIL_DOC)
-    hygiene_violation_policy: HygienePolicy = Field(
-        default="block", description=POLICY_DOC + " (по умолчанию block)"
-    )
 
 
 class SchoolSettingsRead(BaseModel):
     school_day_ends_at: LocalTime = Field(description=DAY_END_DOC)
     compliance_unreachable: ComplianceUnreachable = Field(description=UNREACHABLE_DOC)
     email_copies_enabled: bool = Field(description=EMAIL_DOC)
-    hygiene_violation_policy: HygienePolicy = Field(description=POLICY_DOC)
     is_default: bool = Field(
         description="Настройки не сохранялись: действуют значения по умолчанию"
     )

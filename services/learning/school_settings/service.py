@@ -17,7 +17,6 @@ async def school_settings(session: AsyncSession, school_id: uuid.UUID) -> School
         row.school_day_ends_at = DEFAULT_SCHOOL_DAY_ENDS_AT
         row.compliance_unreachable = "refuse"
         row.email_copies_enabled = True
-        row.hygiene_violation_policy = "block"
     return row
 
 
@@ -28,7 +27,6 @@ async def save_school_settings(
     school_day_ends_at: time,
     compliance_unreachable: str,
     email_copies_enabled: bool,
-    hygiene_violation_policy: str = "block",
 ) -> SchoolSettings:
     """Store a school's settings (the first save creates its row)."""
     row = await session.get(SchoolSettings, school_id)
@@ -38,6 +36,5 @@ async def save_school_settings(
     row.school_day_ends_at = school_day_ends_at
     row.compliance_unreachable = compliance_unreachable
     row.email_copies_enabled = email_copies_enabled
-    row.hygiene_violation_policy = hygiene_violation_policy
     await session.flush()
     return row

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_learning
 Revises: 
-Create Date: 2026-11-26 00:22:00.253451+00:00
+Create Date: 2026-11-26 01:23:51.345178+00:00
 """
 
 from collections.abc import Sequence
@@ -346,7 +346,6 @@ def upgrade() -> None:
     sa.Column('school_id', sa.Uuid(), nullable=False),
     sa.Column('school_day_ends_at', sa.Time(), nullable=False),
     sa.Column('compliance_unreachable', sa.String(length=16), nullable=False),
-    sa.Column('hygiene_violation_policy', sa.String(length=16), nullable=False),
     sa.Column('email_copies_enabled', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
