@@ -1,0 +1,65 @@
+"""Property-based contract test of compliance's remaining operations (GW-3, X-2).
+
+The norms, opt-outs, screen time and attestation groups have their own modules (seeded
+for their rules); this one covers everything else: publication notices and deadlines,
+the production calendar, the change feed and webhooks. A guard fails when an operation
+belongs to none of the groups, so that every compliance operation is fuzzed. Every
+answer must be documented (status, content type, body schema), none a server error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from schemathesis import Case
+from schemathesis.python import asgi
+
+from services.compliance.app import create_app
+from tests.compliance.test_norms_schemathesis import _seed
+from tests.identity.test_schemathesis import CONFIG
+from tests.support.service_world import World, service_settings
+
+SPEC = create_app(service_settings("compliance", "sqlite+aiosqlite://")).openapi()
+# path patterns of the modules that fuzz compliance, this one's last
+GROUPS = {
+    "test_norms_schemathesis": "/norms/",
+    "test_optouts_schemathesis": "/optouts",
+    "test_screen_time_schemathesis": "/screen-time/",
+    "test_attestation_schemathesis": "/(attestation/|dot-training/|dashboard)",
+    "test_schemathesis": "/(notices|deadlines|calendar|events|webhooks)",
+}
+
+
+@pytest.fixture(scope="module")
+def world(compliance_db_url: str) -> World:
+    return _seed(compliance_db_url)
+
+
+@pytest.fixture(scope="module")
+def st_app(compliance_db_url: str, world: World) -> Iterator[FastAPI]:
+    from tests.support.keys import test_jwks
+
+    app = create_app(service_settings("compliance", compliance_db_url), jwks_loader=test_jwks)
+    yield app
+    asgi.shutdown_lifespans()
+
+
+schema = schemathesis.openapi.from_dict(SPEC, config=schemathesis.Config.from_dict(CONFIG)).include(
+    path_regex=GROUPS["test_schemathesis"]
+)
+
+
+@schema.parametrize()
+def test_the_rest_conforms_to_its_contract(case: Case, st_app: FastAPI, world: World) -> None:
+    for who in ("admin", "teacher"):
+        case.call_and_validate(app=st_app, headers=world.headers(who))
+
+
+def test_every_operation_is_fuzzed_by_some_module() -> None:
+    paths = [p for p in SPEC["paths"] if p.startswith("/api/v1/compliance/")]
+    orphans = [p for p in paths if not any(re.search(rx, p) for rx in GROUPS.values())]
+    assert orphans == []
