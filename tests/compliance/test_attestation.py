@@ -177,7 +177,8 @@ class TestOneTimeCode:
         assert len(code) == 6
         assert code.isdigit()
         async with compliance_app.state.database.session() as session:
-            row = (await session.execute(select(AttestationCode))).scalars().one()
+            stmt = select(AttestationCode).where(AttestationCode.event_id == uuid.UUID(eid))
+            row = (await session.execute(stmt)).scalars().one()
             assert code not in row.code_hash  # only a keyed hash is kept
 
         # a wrong code: refused, the attempt counted, nobody identified, learning not told

@@ -15,13 +15,14 @@ from services.common.directory import Directory
 from services.learning.models import consumer, directory
 from tests.identity.conftest import bearer, identity_settings
 from tests.identity.factories import make_school
-from tests.support.databases import migrated_url
+from tests.support.databases import fresh_migrated_url
 from tests.support.service_world import World
 
 
 @pytest.fixture(scope="session")
 def identity_url(db_backend: str) -> str:
-    return migrated_url("identity", db_backend)
+    # identity's feed read whole: a database of its own, without other tests' events
+    return fresh_migrated_url("identity", db_backend)
 
 
 @pytest.fixture

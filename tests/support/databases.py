@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import os
 import tempfile
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -98,6 +99,22 @@ def migrated_url(service: str, backend: str) -> str:
     else:
         # per process, so that concurrent runs on one server never drop each other's data
         name = f"eo_test_{service}_{worker()}_{os.getpid()}"
+        asyncio.run(_recreate_pg(name))
+        track_pg(name)
+        url = pg_url_for(name)
+    _alembic_upgrade(service, url)
+    return url
+
+
+def fresh_migrated_url(service: str, backend: str) -> str:
+    """A database of its own (not shared with the session), freshly migrated."""
+    tag = uuid.uuid4().hex[:8]
+    if backend == "sqlite":
+        folder = Path(tempfile.gettempdir()) / f"eo-tests-{os.getpid()}-{worker()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite+aiosqlite:///{folder / f'{service}-{tag}.db'}"
+    else:
+        name = f"eo_test_{service}_{worker()}_{os.getpid()}_{tag}"
         asyncio.run(_recreate_pg(name))
         track_pg(name)
         url = pg_url_for(name)
