@@ -17,7 +17,6 @@ from tests.learning.extras_support import (
     assert_problem,
     day,
     events,
-    has_table,
     make_assignment,
     make_course,
 )
@@ -199,7 +198,6 @@ class TestPlans:
             assert_problem(r, 403)
         assert await plan_count(learning_app, world) == 0
 
-    @pytest.mark.skipif(not has_table("assignments"), reason="assignments are not installed")
     async def test_assignments_of_the_students_courses(
         self, client: httpx.AsyncClient, world: World, learning_app: FastAPI
     ) -> None:

@@ -251,7 +251,6 @@ class TestCatalogue:
             r = await client.post(URL, json=course_body(), headers=world.headers(who))
             assert_problem(r, 403)
 
-    @pytest.mark.skipif(not has_table("materials"), reason="materials are not installed")
     async def test_unknown_items_refused(
         self, client: httpx.AsyncClient, world: World, other_world: World, learning_app: FastAPI
     ) -> None:
