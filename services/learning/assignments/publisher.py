@@ -12,8 +12,6 @@ PostgreSQL) so two publishers never publish one assignment twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from datetime import datetime
@@ -26,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.context import current_actor, set_actor
 from services.common.directory import Directory
 from services.common.outbox import emit
+from services.common.periodic import start_periodic, stop_periodic
 from services.learning.assignments.repository import AssignmentRepository
 from services.learning.assignments.times import clock_of, iso, local, russian
 from services.learning.models import Assignment, Course, directory, kernel
@@ -185,40 +184,19 @@ async def publish_due(
 # -- the periodic task ----------------------------------------------------------------
 
 
-async def _run(app: FastAPI, stop: asyncio.Event, interval: float) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        if stop.is_set():
-            return
-        try:
-            async with app.state.database.session() as session:
-                count = await publish_due(session, clock_of(app.state)())
-            if count:
-                logger.info("scheduled assignments published", extra={"count": count})
-        except Exception:  # the next round tries again; nothing is lost
-            logger.exception("publishing scheduled assignments failed")
+async def _publish(app: FastAPI) -> int:
+    async with app.state.database.session() as session:
+        return await publish_due(session, clock_of(app.state)())
 
 
 async def start_publisher(app: FastAPI) -> None:
     """on_startup hook: publish scheduled assignments every few seconds."""
     interval = float(app.state.settings.assignment_publish_interval_seconds)
-    app.state.assignment_publisher = None
-    if interval <= 0:
-        return
-    stop = asyncio.Event()
-    task = asyncio.create_task(_run(app, stop, interval))
-    app.state.assignment_publisher = (stop, task)
+    start_periodic(
+        app, "assignment_publisher", interval, _publish, logger, "scheduled assignments published"
+    )
 
 
 async def stop_publisher(app: FastAPI) -> None:
     """on_shutdown hook."""
-    running: tuple[asyncio.Event, asyncio.Task[None]] | None = getattr(
-        app.state, "assignment_publisher", None
-    )
-    if running is None:
-        return
-    stop, task = running
-    stop.set()
-    await task
-    app.state.assignment_publisher = None
+    await stop_periodic(app, "assignment_publisher")

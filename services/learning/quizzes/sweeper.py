@@ -10,13 +10,12 @@ finish_expired` does, so a concurrent request never finishes one twice).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from fastapi import FastAPI
 
 from services.common.db import utcnow
+from services.common.periodic import start_periodic, stop_periodic
 from services.learning.quizzes.clock import Clock
 from services.learning.quizzes.finishing import finish_expired_attempts
 
@@ -40,39 +39,12 @@ async def sweep(app: FastAPI) -> int:
     return total
 
 
-async def _run(app: FastAPI, stop: asyncio.Event, interval: float) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        if stop.is_set():
-            return
-        try:
-            count = await sweep(app)
-            if count:
-                logger.info("expired quiz attempts finished", extra={"count": count})
-        except Exception:  # the next round tries again; nothing is lost
-            logger.exception("finishing expired quiz attempts failed")
-
-
 async def start_quiz_finisher(app: FastAPI) -> None:
     """on_startup hook: finish expired attempts every few seconds."""
     interval = float(app.state.settings.quiz_finish_interval)
-    app.state.quiz_finisher = None
-    if interval <= 0:
-        return
-    stop = asyncio.Event()
-    task = asyncio.create_task(_run(app, stop, interval))
-    app.state.quiz_finisher = (stop, task)
+    start_periodic(app, "quiz_finisher", interval, sweep, logger, "expired quiz attempts finished")
 
 
 async def stop_quiz_finisher(app: FastAPI) -> None:
     """on_shutdown hook."""
-    running: tuple[asyncio.Event, asyncio.Task[None]] | None = getattr(
-        app.state, "quiz_finisher", None
-    )
-    if running is None:
-        return
-    stop, task = running
-    stop.set()
-    await task
-    app.state.quiz_finisher = None
+    await stop_periodic(app, "quiz_finisher")
