@@ -8,6 +8,7 @@ from services.common.app import FeedSpec, ServiceSpec, create_service_app
 from services.common.auth import JWKSLoader
 from services.common.directory import IDENTITY_EVENT_TYPES
 from services.compliance.api import EVENT_TYPES, routers
+from services.compliance.event_payloads import EVENT_PAYLOADS
 from services.compliance.feeds import apply_identity, apply_learning
 from services.compliance.models import consumer, kernel
 from services.compliance.screen_time.alerts import start_notifications, stop_notifications
@@ -26,6 +27,7 @@ def create_app(
             kernel=kernel,
             routers=routers,
             event_types=EVENT_TYPES,
+            event_payloads=EVENT_PAYLOADS,
             jwks_loader=jwks_loader,
             feeds=[
                 FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES),

@@ -13,6 +13,7 @@ from services.common.directory import IDENTITY_EVENT_TYPES, apply_identity_event
 from services.learning.api import EVENT_TYPES, routers
 from services.learning.assignments.publisher import start_publisher, stop_publisher
 from services.learning.catalogue.seed import seed_catalogue, stop_catalogue_seeder
+from services.learning.event_payloads import EVENT_PAYLOADS
 from services.learning.models import consumer, directory, kernel
 from services.learning.notifications.dispatcher import start_notifications, stop_notifications
 from services.learning.optouts.feed import COMPLIANCE_EVENT_TYPES, apply_compliance
@@ -36,6 +37,7 @@ def create_app(
             kernel=kernel,
             routers=routers,
             event_types=EVENT_TYPES,
+            event_payloads=EVENT_PAYLOADS,
             jwks_loader=jwks_loader,
             feeds=[
                 FeedSpec("identity", apply_identity, IDENTITY_EVENT_TYPES),
