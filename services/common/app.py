@@ -36,7 +36,7 @@ from services.common.middleware import (
 from services.common.models import KernelModels
 from services.common.observability import health_router
 from services.common.openapi import install_openapi
-from services.common.outbox import events_router
+from services.common.outbox import check_payloads, events_router
 from services.common.ratelimit import build_counter
 from services.common.settings import BaseServiceSettings
 from services.common.webhooks.dispatcher import WebhookDispatcher
@@ -116,6 +116,8 @@ def _build_consumers(app: FastAPI, spec: ServiceSpec, database: Database) -> Non
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
+    if settings.environment == "test" and spec.event_payloads:
+        check_payloads(spec.kernel.outbox, spec.event_payloads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

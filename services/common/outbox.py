@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 import zlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,31 @@ from services.common.context import current_actor, current_request_id
 from services.common.db import SessionDep, TransactionalRoute
 from services.common.errors import BadRequest, NotFound, problem_responses
 from services.common.pagination import decode_cursor, encode_cursor
+
+# Payload schemas checked on every emit, per outbox model (tests switch this on, see
+# ``check_payloads``): an event a service writes that its contract does not describe
+# fails loudly where it is written instead of surprising an integrator.
+_CHECKED: dict[type[Any], Mapping[str, type[BaseModel]]] = {}
+
+
+def check_payloads(outbox_model: type[Any], payloads: Mapping[str, type[BaseModel]]) -> None:
+    """Validate every payload written to ``outbox_model`` against ``payloads``."""
+    _CHECKED[outbox_model] = payloads
+
+
+def _checked_payload(outbox_model: type[Any], type_: str, payload: dict[str, Any]) -> None:
+    payloads = _CHECKED.get(outbox_model)
+    if payloads is None:
+        return
+    model = payloads.get(type_)
+    if model is None:
+        raise RuntimeError(f"event type {type_!r} has no documented payload schema")
+    try:
+        model.model_validate(payload)
+    except ValidationError as exc:
+        raise RuntimeError(
+            f"the payload of {type_!r} does not match {model.__name__}: {exc}"
+        ) from exc
 
 
 async def emit(
@@ -36,6 +62,7 @@ async def emit(
     payload: dict[str, Any],
 ) -> Any:
     """Record an event in the current transaction."""
+    _checked_payload(outbox_model, type, payload)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         lock_key = zlib.crc32(outbox_model.__table__.fullname.encode())

@@ -5,6 +5,9 @@ The identity fixtures are registered here explicitly (no star imports).
 
 from __future__ import annotations
 
+import pytest
+
+from services.common import outbox
 from tests.identity.conftest import (
     client,
     identity_app,
@@ -14,6 +17,14 @@ from tests.identity.conftest import (
     school,
 )
 
+
+@pytest.fixture
+def unchecked_payloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of the outbox machinery that write synthetic event types (``test.*``)
+    into a service's outbox: no payload schema is looked up for them."""
+    monkeypatch.setattr(outbox, "_checked_payload", lambda *args: None)
+
+
 __all__ = [
     "client",
     "identity_app",
@@ -21,4 +32,5 @@ __all__ = [
     "identity_overrides",
     "other_school",
     "school",
+    "unchecked_payloads",
 ]

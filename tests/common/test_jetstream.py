@@ -32,6 +32,9 @@ from services.compliance.models import consumer as consumer_models
 from tests.support.databases import migrated_url
 from tests.support.service_world import running_app
 
+# synthetic event types on a service's outbox (see tests/common/conftest.py)
+pytestmark = pytest.mark.usefixtures("unchecked_payloads")
+
 # The machine's nats-server with JetStream (.ci/run starts it when it is not answering).
 NATS_URL = os.environ.get("TEST_NATS_URL", "nats://127.0.0.1:4222")
 SERVICE = "compliance"

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -15,6 +16,9 @@ from services.common.outbox import emit
 from services.common.pagination import encode_cursor
 from tests.identity.conftest import bearer
 from tests.identity.factories import SchoolWorld
+
+# synthetic event types on a service's outbox (see tests/common/conftest.py)
+pytestmark = pytest.mark.usefixtures("unchecked_payloads")
 
 FEED = "/api/v1/identity/events"
 PROBLEM = "application/problem+json"

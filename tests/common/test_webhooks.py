@@ -27,6 +27,9 @@ from tests.support.databases import migrated_url
 from tests.support.service_world import World, asgi_client, running_app, seed_directory
 from tests.support.webhook_receiver import Receiver
 
+# synthetic event types on a service's outbox (see tests/common/conftest.py)
+pytestmark = pytest.mark.usefixtures("unchecked_payloads")
+
 SERVICE = "compliance"
 BASE = f"/api/v1/{SERVICE}/webhooks"
 PROBLEM = "application/problem+json"
