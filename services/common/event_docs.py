@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+
+class EventPayload(BaseModel):
+    """Base of the documented payload models: consumers must accept unknown fields."""
+
+    model_config = ConfigDict(extra="allow")
+
 
 FEED_DOC = (
     "Лента изменений сервиса для интеграций и других сервисов платформы.\n\n"

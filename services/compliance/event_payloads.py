@@ -13,17 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+from services.common.event_docs import EventPayload
 
 # -- publication deadlines ------------------------------------------------------------------
 
 
-class ComplianceNoticePayload(_Payload):
+class ComplianceNoticePayload(EventPayload):
     """Сведения для публикации на сайте школы созданы, изменены, опубликованы или удалены
     (compliance_notice.created, compliance_notice.updated, compliance_notice.published,
     compliance_notice.deleted). Событие несёт сведения целиком; при пересчёте сроков
@@ -58,7 +55,7 @@ class ComplianceNoticePayload(_Payload):
 # -- screen-device norms --------------------------------------------------------------------
 
 
-class ComplianceNormRule(_Payload):
+class ComplianceNormRule(EventPayload):
     id: str = Field(description="Идентификатор правила")
     measure: str = Field(
         description="Что ограничивается: per_lesson, daily_school, daily_home, continuous, "
@@ -79,7 +76,7 @@ class ComplianceNormRule(_Payload):
     clause: str = Field(description="Пункт локального акта школы")
 
 
-class ComplianceNormRuleSetVersionPayload(_Payload):
+class ComplianceNormRuleSetVersionPayload(EventPayload):
     """Версия набора норм школы создана или выведена из действия
     (norm_rule_set.version_created, norm_rule_set.version_retired). Событие несёт версию
     целиком, с правилами."""
@@ -104,7 +101,7 @@ class ComplianceNormRuleSetVersionPayload(_Payload):
     rules: list[ComplianceNormRule] = Field(description="Правила версии")
 
 
-class ComplianceNormSettingsPayload(_Payload):
+class ComplianceNormSettingsPayload(EventPayload):
     """Настройки норм школы изменены (norm_settings.updated)."""
 
     school_id: uuid.UUID = Field(description="Школа")
@@ -123,18 +120,18 @@ class ComplianceNormSettingsPayload(_Payload):
 # -- opt-outs -------------------------------------------------------------------------------
 
 
-class ComplianceOptOutDocument(_Payload):
+class ComplianceOptOutDocument(EventPayload):
     number: str | None = Field(description="Номер заявления")
     date: dt.date = Field(description="Дата заявления")
 
 
-class ComplianceOptOutRegistration(_Payload):
+class ComplianceOptOutRegistration(EventPayload):
     number: str = Field(description="Номер регистрации в журнале входящих документов школы")
     date: dt.date = Field(description="Дата регистрации")
     registered_by: uuid.UUID | None = Field(description="Кто зарегистрировал")
 
 
-class ComplianceOptOutPayload(_Payload):
+class ComplianceOptOutPayload(EventPayload):
     """Заявление об отказе от ЭО и ДОТ (§3.9) подано, зарегистрировано или отозвано
     (optout.submitted, optout.registered, optout.withdrawn). Событие несёт заявление
     целиком: по нему learning обеспечивает отказ, не обращаясь к compliance; более старая
@@ -168,7 +165,7 @@ class ComplianceOptOutPayload(_Payload):
 # -- screen time ----------------------------------------------------------------------------
 
 
-class ComplianceScreenTimeAlertPayload(_Payload):
+class ComplianceScreenTimeAlertPayload(EventPayload):
     """Обучающийся использовал 80 % или 100 % дневной нормы работы с ЭСО
     (screen_time.alert). Одно оповещение на ученика, день, устройство, норму и порог."""
 
@@ -197,7 +194,7 @@ class ComplianceScreenTimeAlertPayload(_Payload):
 # -- attestation ----------------------------------------------------------------------------
 
 
-class ComplianceAttestationEventPayload(_Payload):
+class ComplianceAttestationEventPayload(EventPayload):
     """Мероприятие аттестации с применением ЭО и ДОТ создано или изменено
     (attestation_event.created, attestation_event.updated)."""
 
@@ -230,7 +227,7 @@ class ComplianceAttestationEventPayload(_Payload):
     )
 
 
-class ComplianceAttestationInformingPayload(_Payload):
+class ComplianceAttestationInformingPayload(EventPayload):
     """Записано информирование обучающихся о порядке аттестации и о том, где будут
     результаты (attestation_informing.recorded)."""
 
@@ -244,7 +241,7 @@ class ComplianceAttestationInformingPayload(_Payload):
     recorded_by: uuid.UUID = Field(description="Кто записал")
 
 
-class ComplianceAttestationIdentificationPayload(_Payload):
+class ComplianceAttestationIdentificationPayload(EventPayload):
     """Обучающийся идентифицирован перед мероприятием аттестации
     (attestation_identification.recorded)."""
 
@@ -261,7 +258,7 @@ class ComplianceAttestationIdentificationPayload(_Payload):
     recorded_by: uuid.UUID = Field(description="Кто записал")
 
 
-class ComplianceAttestationViolationPayload(_Payload):
+class ComplianceAttestationViolationPayload(EventPayload):
     """Записано нарушение условий проведения аттестации (attestation_violation.recorded)."""
 
     id: uuid.UUID = Field(description="Нарушение")
@@ -275,7 +272,7 @@ class ComplianceAttestationViolationPayload(_Payload):
     recorded_by: uuid.UUID = Field(description="Кто записал")
 
 
-class ComplianceAttestationIncidentPayload(_Payload):
+class ComplianceAttestationIncidentPayload(EventPayload):
     """Техническая проблема при аттестации записана или изменён её итог
     (attestation_incident.recorded, attestation_incident.updated)."""
 

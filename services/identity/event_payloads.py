@@ -9,20 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from services.common.event_docs import EventPayload
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class IdentityPersonName(_Payload):
+class IdentityPersonName(EventPayload):
     last_name: str = Field(description="Фамилия")
     first_name: str = Field(description="Имя")
     middle_name: str | None = Field(description="Отчество")
 
 
-class IdentitySchoolPayload(_Payload):
+class IdentitySchoolPayload(EventPayload):
     """Школа создана или изменена (school.created, school.updated)."""
 
     id: uuid.UUID = Field(description="Школа")
@@ -32,7 +30,7 @@ class IdentitySchoolPayload(_Payload):
     region: str | None = Field(description="Регион")
 
 
-class IdentityAcademicYearPayload(_Payload):
+class IdentityAcademicYearPayload(EventPayload):
     """Учебный год создан или изменён (academic_year.created, academic_year.updated)."""
 
     id: uuid.UUID = Field(description="Учебный год")
@@ -42,7 +40,7 @@ class IdentityAcademicYearPayload(_Payload):
     is_current: bool = Field(description="Текущий ли год")
 
 
-class IdentityUserClassGroup(_Payload):
+class IdentityUserClassGroup(EventPayload):
     id: uuid.UUID = Field(description="Класс")
     name: str = Field(description="Название, например 7Б")
     grade: int = Field(description="Параллель")
@@ -52,7 +50,7 @@ class IdentityUserClassGroup(_Payload):
     is_current_year: bool = Field(description="Класс текущего учебного года")
 
 
-class IdentityUserPayload(_Payload):
+class IdentityUserPayload(EventPayload):
     """Участник создан, изменён, отключён или снова включён (user.created, user.updated,
     user.deactivated, user.reactivated). Контактные данные в события не входят."""
 
@@ -70,7 +68,7 @@ class IdentityUserPayload(_Payload):
     )
 
 
-class IdentityClassGroupPayload(_Payload):
+class IdentityClassGroupPayload(EventPayload):
     """Класс создан или изменён (class_group.created, class_group.updated)."""
 
     id: uuid.UUID = Field(description="Класс")
@@ -85,7 +83,7 @@ class IdentityClassGroupPayload(_Payload):
     homeroom_teacher: IdentityPersonName | None = Field(description="ФИО классного руководителя")
 
 
-class IdentityClassMembershipPayload(_Payload):
+class IdentityClassMembershipPayload(EventPayload):
     """Ученик зачислен в класс или выбыл из него (class_membership.added,
     class_membership.removed)."""
 
@@ -101,7 +99,7 @@ class IdentityClassMembershipPayload(_Payload):
     student: IdentityPersonName = Field(description="ФИО ученика")
 
 
-class IdentityGuardianshipPayload(_Payload):
+class IdentityGuardianshipPayload(EventPayload):
     """Связь родителя (законного представителя) и ребёнка создана или удалена
     (guardianship.created, guardianship.removed)."""
 
@@ -113,7 +111,7 @@ class IdentityGuardianshipPayload(_Payload):
     student: IdentityPersonName = Field(description="ФИО ребёнка")
 
 
-class IdentityTeacherTrainingPayload(_Payload):
+class IdentityTeacherTrainingPayload(EventPayload):
     """Записано обучение учителя работе с ЭО и ДОТ (teacher_training.recorded)."""
 
     id: uuid.UUID = Field(description="Запись об обучении")
@@ -127,7 +125,7 @@ class IdentityTeacherTrainingPayload(_Payload):
     trained_for_dot: bool = Field(description="Обучен ли учитель теперь (с учётом срока)")
 
 
-class IdentityExternalIdPayload(_Payload):
+class IdentityExternalIdPayload(EventPayload):
     """Внешний идентификатор назначен или снят (external_id.set, external_id.removed)."""
 
     id: uuid.UUID = Field(description="Запись о внешнем идентификаторе")

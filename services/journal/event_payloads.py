@@ -10,14 +10,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from services.common.event_docs import EventPayload
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class JournalMarkPayload(_Payload):
+class JournalMarkPayload(EventPayload):
     """Отметка выставлена, изменена или аннулирована (mark.created, mark.updated,
     mark.annulled). Изменения отметок журналируются; аннулированная остаётся в истории."""
 
@@ -36,7 +34,7 @@ class JournalMarkPayload(_Payload):
     version: int = Field(description="Версия записи")
 
 
-class JournalAttendancePayload(_Payload):
+class JournalAttendancePayload(EventPayload):
     """Посещаемость ученика на уроке записана (attendance.recorded)."""
 
     id: uuid.UUID = Field(description="Запись о посещаемости")
@@ -50,7 +48,7 @@ class JournalAttendancePayload(_Payload):
     version: int = Field(description="Версия записи")
 
 
-class JournalLessonRecordPayload(_Payload):
+class JournalLessonRecordPayload(EventPayload):
     """Запись урока в журнале сохранена: тема, форма проведения, домашнее задание
     (lesson_record.saved)."""
 
@@ -67,7 +65,7 @@ class JournalLessonRecordPayload(_Payload):
     version: int = Field(description="Версия записи")
 
 
-class JournalTermMarkPayload(_Payload):
+class JournalTermMarkPayload(EventPayload):
     """Итоговая отметка за период или год выставлена (term_mark.set)."""
 
     id: uuid.UUID = Field(description="Итоговая отметка")
@@ -81,7 +79,7 @@ class JournalTermMarkPayload(_Payload):
     version: int = Field(description="Версия записи")
 
 
-class JournalPortfolioItemPayload(_Payload):
+class JournalPortfolioItemPayload(EventPayload):
     """Запись портфолио создана, подтверждена или отклонена (portfolio_item.created,
     portfolio_item.confirmed, portfolio_item.rejected)."""
 
@@ -101,7 +99,7 @@ class JournalPortfolioItemPayload(_Payload):
     reject_reason: str | None = Field(description="Причина отклонения")
 
 
-class JournalYearClosedPayload(_Payload):
+class JournalYearClosedPayload(EventPayload):
     """Учебный год закрыт: журнал заархивирован и доступен только для чтения
     (academic_year.closed)."""
 
@@ -117,7 +115,7 @@ class JournalYearClosedPayload(_Payload):
     manifest_sha256: str = Field(description="SHA-256 описи архива")
 
 
-class JournalYearReopenedPayload(_Payload):
+class JournalYearReopenedPayload(EventPayload):
     """Закрытый учебный год переоткрыт по приказу (academic_year.reopened)."""
 
     academic_year_id: uuid.UUID = Field(description="Учебный год")

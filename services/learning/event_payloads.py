@@ -10,17 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+from services.common.event_docs import EventPayload
 
 # -- courses, thematic plans, lessons (services/learning/events.py) ---------------------
 
 
-class LearningCoursePayload(_Payload):
+class LearningCoursePayload(EventPayload):
     """Курс создан или изменён, в том числе его внешние идентификаторы (course.created,
     course.updated). Событие полное: журнал и compliance ведут по нему копию курса."""
 
@@ -46,7 +43,7 @@ class LearningCoursePayload(_Payload):
     )
 
 
-class LearningPlanTopic(_Payload):
+class LearningPlanTopic(EventPayload):
     id: uuid.UUID = Field(description="Тема КТП")
     position: int = Field(description="Порядковый номер в плане")
     section: str | None = Field(description="Раздел")
@@ -55,7 +52,7 @@ class LearningPlanTopic(_Payload):
     planned_date: dt.date | None = Field(description="Плановая дата")
 
 
-class LearningCoursePlanPayload(_Payload):
+class LearningCoursePlanPayload(EventPayload):
     """Календарно-тематический план курса изменён (course_plan.updated): весь план после
     изменения, по порядку."""
 
@@ -63,7 +60,7 @@ class LearningCoursePlanPayload(_Payload):
     topics: list[LearningPlanTopic] = Field(description="Темы плана по порядку")
 
 
-class LearningLessonCourse(_Payload):
+class LearningLessonCourse(EventPayload):
     subject: str = Field(description="Предмет")
     class_group_id: uuid.UUID = Field(description="Класс")
     grade: int = Field(description="Параллель")
@@ -75,13 +72,13 @@ class LearningLessonCourse(_Payload):
     teacher_ids: list[uuid.UUID] = Field(description="Педагоги курса, первый — основной")
 
 
-class LearningLessonTopic(_Payload):
+class LearningLessonTopic(EventPayload):
     id: uuid.UUID = Field(description="Тема КТП")
     position: int = Field(description="Порядковый номер в плане")
     title: str = Field(description="Тема")
 
 
-class LearningLessonDevice(_Payload):
+class LearningLessonDevice(EventPayload):
     device: str = Field(
         description="Электронное средство обучения: interactive_whiteboard, "
         "interactive_panel, pc, laptop, tablet"
@@ -90,7 +87,7 @@ class LearningLessonDevice(_Payload):
     kind: str = Field(description="Как используется: viewing, copying или interactive")
 
 
-class LearningLessonPayload(_Payload):
+class LearningLessonPayload(EventPayload):
     """Урок запланирован, изменён или отменён (lesson.scheduled, lesson.changed,
     lesson.cancelled). Событие полное: журнал и compliance ведут по нему копию урока."""
 
@@ -136,14 +133,14 @@ class LearningLessonPayload(_Payload):
 # -- online courses, individual plans ---------------------------------------------------
 
 
-class LearningCertificate(_Payload):
+class LearningCertificate(EventPayload):
     id: uuid.UUID = Field(description="Сертификат")
     number: str = Field(description="Номер сертификата")
     issued_on: dt.date = Field(description="Дата выдачи")
     hours: int = Field(description="Объём курса, часов")
 
 
-class LearningOnlineCourseCompletedPayload(_Payload):
+class LearningOnlineCourseCompletedPayload(EventPayload):
     """Ученик завершил онлайн-курс и получил сертификат (online_course.completed)."""
 
     enrolment_id: uuid.UUID = Field(description="Запись на курс")
@@ -154,13 +151,13 @@ class LearningOnlineCourseCompletedPayload(_Payload):
     certificate: LearningCertificate = Field(description="Выданный сертификат")
 
 
-class LearningBasisDocument(_Payload):
+class LearningBasisDocument(EventPayload):
     title: str | None = Field(description="Название документа")
     number: str = Field(description="Номер приказа")
     date: dt.date = Field(description="Дата приказа")
 
 
-class LearningIndividualPlanPayload(_Payload):
+class LearningIndividualPlanPayload(EventPayload):
     """Индивидуальный учебный план создан или изменён (individual_plan.created,
     individual_plan.updated). Событие содержит весь план."""
 
@@ -185,7 +182,7 @@ class LearningIndividualPlanPayload(_Payload):
 # -- materials -------------------------------------------------------------------------
 
 
-class LearningMaterialFile(_Payload):
+class LearningMaterialFile(EventPayload):
     id: uuid.UUID = Field(description="Файл")
     name: str = Field(description="Имя файла")
     content_type: str = Field(description="MIME-тип")
@@ -193,7 +190,7 @@ class LearningMaterialFile(_Payload):
     sha256: str = Field(description="SHA-256 содержимого")
 
 
-class LearningMaterialPayload(_Payload):
+class LearningMaterialPayload(EventPayload):
     """Материал создан или изменён, в том числе заархивирован (material.created,
     material.updated)."""
 
@@ -222,14 +219,14 @@ class LearningMaterialPayload(_Payload):
 # -- assignments, submissions, reviews, tests --------------------------------------------
 
 
-class LearningScreenUse(_Payload):
+class LearningScreenUse(EventPayload):
     device: str = Field(
         description="Устройство: interactive_whiteboard, interactive_panel, pc, laptop, tablet"
     )
     minutes: int = Field(description="Минут работы с устройством")
 
 
-class LearningAssignmentPublishedPayload(_Payload):
+class LearningAssignmentPublishedPayload(EventPayload):
     """Задание опубликовано и выдано ученикам (assignment.published)."""
 
     id: uuid.UUID = Field(description="Задание")
@@ -248,7 +245,7 @@ class LearningAssignmentPublishedPayload(_Payload):
     delivery_form: str = Field(description="Форма: in_person, e_learning или distance")
 
 
-class LearningSubmissionReceivedPayload(_Payload):
+class LearningSubmissionReceivedPayload(EventPayload):
     """Работа ученика получена (submission.received)."""
 
     id: uuid.UUID = Field(description="Работа (версия)")
@@ -266,12 +263,12 @@ class LearningSubmissionReceivedPayload(_Payload):
     )
 
 
-class LearningReviewedWork(_Payload):
+class LearningReviewedWork(EventPayload):
     text_excerpt: str | None = Field(description="Начало текста работы")
     file_names: list[str] = Field(description="Имена файлов работы")
 
 
-class LearningReviewCompletedPayload(_Payload):
+class LearningReviewCompletedPayload(EventPayload):
     """Работа проверена: принята или возвращена на доработку (review.completed).
     Содержит выдержку из работы, чтобы портфолио сохранило её."""
 
@@ -294,7 +291,7 @@ class LearningReviewCompletedPayload(_Payload):
     work: LearningReviewedWork = Field(description="Выдержка из работы")
 
 
-class LearningTestAttemptGradedPayload(_Payload):
+class LearningTestAttemptGradedPayload(EventPayload):
     """Попытка прохождения теста оценена (test_attempt.graded)."""
 
     id: uuid.UUID = Field(description="Попытка")
