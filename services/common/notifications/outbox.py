@@ -30,6 +30,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,6 +125,9 @@ async def enqueue(
                 state="pending",
                 attempts=0,
                 next_attempt_at=now,
+                # one microsecond apart: lists ordered by (created_at, id) show a batch
+                # in the order it was written (a student, then the student's guardians)
+                created_at=now + timedelta(microseconds=len(rows)),
                 owners=[models.owner(school_id=school_id, owner_id=o) for o in owners],
                 history=[],
             )
