@@ -13,6 +13,7 @@ from services.learning.consultations.endpoints import router as consultations_ro
 from services.learning.courses.endpoints import router as courses_router
 from services.learning.events import EVENT_TYPES as COURSE_EVENT_TYPES
 from services.learning.external_ids.endpoints import router as external_ids_router
+from services.learning.hygiene.endpoints import router as hygiene_router
 from services.learning.individual_plans.endpoints import router as individual_plans_router
 from services.learning.materials.endpoints import router as materials_router
 from services.learning.materials.service import EVENT_TYPES as MATERIAL_EVENT_TYPES
@@ -45,6 +46,7 @@ routers: list[APIRouter] = [
     optouts_router,
     individual_plans_router,
     school_settings_router,
+    hygiene_router,
     materials_router,
     catalogue_router,
     assignments_router,

@@ -14,6 +14,7 @@ from services.learning.api import EVENT_TYPES, routers
 from services.learning.assignments.publisher import start_publisher, stop_publisher
 from services.learning.catalogue.seed import seed_catalogue, stop_catalogue_seeder
 from services.learning.event_payloads import EVENT_PAYLOADS
+from services.learning.hygiene.recheck import start_hygiene_recheck, stop_hygiene_recheck
 from services.learning.models import consumer, directory, kernel
 from services.learning.notifications.dispatcher import start_notifications, stop_notifications
 from services.learning.optouts.feed import COMPLIANCE_EVENT_TYPES, apply_compliance
@@ -45,12 +46,19 @@ def create_app(
                 FeedSpec("compliance", apply_compliance, COMPLIANCE_EVENT_TYPES),
             ],
             consumer=consumer,
-            on_startup=[seed_catalogue, start_publisher, start_notifications, start_quiz_finisher],
+            on_startup=[
+                seed_catalogue,
+                start_publisher,
+                start_notifications,
+                start_quiz_finisher,
+                start_hygiene_recheck,
+            ],
             on_shutdown=[
                 stop_catalogue_seeder,
                 stop_publisher,
                 stop_notifications,
                 stop_quiz_finisher,
+                stop_hygiene_recheck,
             ],
         )
     )

@@ -41,8 +41,18 @@ class Settings(NotificationSettings):
     # asked (refuse: 503; mark_unchecked: publish marked "not checked").
     compliance_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     compliance_unreachable_default: Literal["refuse", "mark_unchecked"] = "refuse"
+    # How often lessons and assignments published "not checked" are checked again
+    # (services/learning/hygiene/recheck.py; 0: only when an admin asks). None: every
+    # 300 s, except in the test environment (tests call the round themselves).
+    hygiene_recheck_interval_seconds: float | None = Field(default=None, ge=0)
     # The notification outbox (e-mail copies, Reg §2.2): notification_*, smtp_* and
     # maildir_path come from NotificationSettings (services/common/notifications).
+
+    @property
+    def hygiene_recheck_interval(self) -> float:
+        if self.hygiene_recheck_interval_seconds is None:
+            return 0.0 if self.environment == "test" else 300.0
+        return self.hygiene_recheck_interval_seconds
 
     @property
     def quiz_finish_interval(self) -> float:

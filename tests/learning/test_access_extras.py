@@ -388,6 +388,14 @@ ROWS: list[Row] = [
         ),
         statuses(403, admin=200, other_school=200),
     ),
+    # checking now what was published "not checked" (each administrator: own school)
+    Row(
+        "learning_recheck_unchecked",
+        nothing,
+        lambda ctx, s, c: ("POST", f"{API}/hygiene/recheck", None),
+        statuses(403, admin=200, other_school=200),
+        fresh=False,
+    ),
 ]
 
 COVERED: set[str] = {row.op for row in ROWS}

@@ -12,14 +12,17 @@ answers 503.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from services.learning.hygiene.recheck import recheck_all
 from services.learning.models import Assignment, Lesson
 from tests.gateway.upstreams import serve
 from tests.learning.conftest import DEAD_URL, NO_COMPLIANCE
@@ -448,3 +451,114 @@ class TestUnreachable:
         assert r.status_code == 201, r.text
         assert r.json()["compliance"]["status"] == "not_checked"
         assert "503" in r.json()["compliance"]["reason"]
+
+
+class TestRecheck:
+    """What was published "not checked" is checked once compliance answers again."""
+
+    async def test_unchecked_items_are_checked_when_compliance_is_back(
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
+    ) -> None:
+        real_url = learning_app.state.settings.compliance_url
+        # compliance goes away: the school publishes marked "not checked"
+        object.__setattr__(learning_app.state.settings, "compliance_url", DEAD_URL)
+        await settings(client, school, compliance_unreachable="mark_unchecked")
+        await violation_mode(compliance, school, "block")
+        course = await create_course(client, school)
+        today = datetime.now(ZoneInfo(school.timezone)).date()
+        ahead = min(today + timedelta(days=1), school.year_ends).isoformat()
+        past = max(today - timedelta(days=1), school.year_starts).isoformat()
+        teacher = school.headers("teacher")
+
+        async def lesson(devices: list[dict[str, Any]], day: str, at: str) -> dict[str, Any]:
+            r = await client.post(
+                f"{API}/courses/{course['id']}/lessons",
+                json=lesson_body(devices, date=day, starts_at=at),
+                headers=teacher,
+            )
+            assert r.status_code == 201, r.text
+            assert r.json()["compliance"]["status"] == "not_checked"
+            return dict(r.json())
+
+        fine = await lesson(FINE, ahead, "09:00")
+        over = await lesson(OVER, ahead, "10:00")
+        gone = await lesson(FINE, past, "09:00") if past < ahead else None
+        r = await client.post(
+            f"{API}/assignments", json=assignment_body(course["id"], HOME_FINE), headers=teacher
+        )
+        assert r.status_code == 201, r.text
+        work = r.json()
+        assert work["compliance"]["status"] == "not_checked"
+
+        # only the administration may ask, and while compliance is away nothing changes
+        url = f"{API}/hygiene/recheck"
+        problem(await client.post(url, headers=teacher), 403, "forbidden")
+        r = await client.post(url, headers=school.headers("admin"))
+        assert r.status_code == 200, r.text
+        assert r.json() == {"checked": 0, "with_violations": 0, "still_unchecked": 3}
+        changed_before = len(await events(client, school, "lesson.changed"))
+
+        # compliance is back: every item still ahead is checked
+        object.__setattr__(learning_app.state.settings, "compliance_url", real_url)
+        r = await client.post(url, headers=school.headers("admin"))
+        assert r.status_code == 200, r.text
+        assert r.json() == {"checked": 3, "with_violations": 1, "still_unchecked": 0}
+
+        async def status_of(path: str) -> dict[str, Any]:
+            r = await client.get(f"{API}{path}", headers=teacher)
+            assert r.status_code == 200, r.text
+            return dict(r.json()["compliance"])
+
+        ok = await status_of(f"/lessons/{fine['id']}")
+        assert ok["status"] == "checked_ok"
+        assert ok["check_id"]
+        assert ok["reason"] is None
+        recorded = await compliance_check(compliance, school, ok["check_id"])
+        assert recorded["kind"] == "lesson"
+        bad = await status_of(f"/lessons/{over['id']}")
+        # the lesson is out already: the violation that would have blocked it is kept on it
+        assert bad["status"] == "warnings"
+        assert "проверено позже" in bad["reason"]
+        v = next(v for v in bad["violations"] if v["measure"] == "per_lesson")
+        assert (v["device"], v["limit"], v["actual"], v["severity"]) == ("laptop", 30, 35, "block")
+        assert (await status_of(f"/assignments/{work['id']}"))["status"] == "checked_ok"
+        if gone is not None:  # a lesson already held is left as it was
+            assert (await status_of(f"/lessons/{gone['id']}"))["status"] == "not_checked"
+        # the replicas hear of it
+        changed = await events(client, school, "lesson.changed")
+        assert len(changed) == changed_before + 2
+        assert {e["payload"]["id"]: e["payload"]["compliance_status"] for e in changed[-2:]} == {
+            fine["id"]: "checked_ok",
+            over["id"]: "warnings",
+        }
+        # nothing is left to do
+        r = await client.post(url, headers=school.headers("admin"))
+        assert r.json() == {"checked": 0, "with_violations": 0, "still_unchecked": 0}
+
+    async def test_the_background_round_checks_every_school(
+        self,
+        learning_app: FastAPI,
+        client: httpx.AsyncClient,
+        school: World,
+        compliance: tuple[FastAPI, str],
+    ) -> None:
+        real_url = learning_app.state.settings.compliance_url
+        object.__setattr__(learning_app.state.settings, "compliance_url", DEAD_URL)
+        await settings(client, school, compliance_unreachable="mark_unchecked")
+        course = await create_course(client, school)
+        r = await client.post(
+            f"{API}/assignments",
+            json=assignment_body(course["id"], HOME_FINE),
+            headers=school.headers("teacher"),
+        )
+        assert r.json()["compliance"]["status"] == "not_checked"
+        object.__setattr__(learning_app.state.settings, "compliance_url", real_url)
+        assert await recheck_all(learning_app) >= 1
+        r = await client.get(
+            f"{API}/assignments/{r.json()['id']}", headers=school.headers("teacher")
+        )
+        assert r.json()["compliance"]["status"] == "checked_ok"

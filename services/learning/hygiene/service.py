@@ -66,6 +66,12 @@ class Outcome:
     note: str | None = None
 
 
+RECHECKED = (
+    "Опубликовано без проверки (сервис проверки норм был недоступен); проверено позже, "
+    "нарушения нужно устранить"
+)
+
+
 class Checked(Protocol):
     """A lesson or an assignment: the columns an outcome is stored in."""
 
@@ -141,21 +147,43 @@ class HygieneGate:
         saved = inspect(row).has_identity
         return row.compliance_unreachable if saved else self.unreachable_default
 
+    async def _result(
+        self, path: str, body: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], uuid.UUID | None]:
+        """Compliance's violations (severity after its ``violation_mode``) and check id;
+        :class:`ComplianceUnavailable` when it cannot be asked."""
+        if self.client is None:
+            raise ComplianceUnavailable("проверка норм не настроена")
+        result = await self.client.check(path, body)
+        # compliance's school setting decides (absent: block, never a silent pass)
+        mode = "warn" if result.get("violation_mode") == "warn" else "block"
+        try:
+            violations = [_violation(v, mode) for v in result["violations"] if isinstance(v, dict)]
+        except (TypeError, ValueError) as exc:
+            raise ComplianceUnavailable(NOT_A_RESULT) from exc
+        return violations, _uuid(result.get("check_id"))
+
+    async def recheck(self, path: str, body: dict[str, Any]) -> Outcome | None:
+        """The outcome for an item published ``not_checked``; None while compliance still
+        cannot be asked. The item is out already, so a violation that would have blocked
+        it is kept on it (severity ``block``) instead of refusing anything."""
+        try:
+            violations, check_id = await self._result(path, body)
+        except ComplianceUnavailable:
+            return None
+        return Outcome(
+            status="warnings" if violations else "checked_ok",
+            checked_at=utcnow(),
+            violations=violations,
+            check_id=check_id,
+            note=RECHECKED if violations else None,
+        )
+
     async def _ask(self, path: str, body: dict[str, Any], what: str) -> Outcome:
         unreachable = await self._unreachable()
         now = utcnow()
         try:
-            if self.client is None:
-                raise ComplianceUnavailable("проверка норм не настроена")
-            result = await self.client.check(path, body)
-            # compliance's school setting decides (absent: block, never a silent pass)
-            mode = "warn" if result.get("violation_mode") == "warn" else "block"
-            try:
-                violations = [
-                    _violation(v, mode) for v in result["violations"] if isinstance(v, dict)
-                ]
-            except (TypeError, ValueError) as exc:
-                raise ComplianceUnavailable(NOT_A_RESULT) from exc
+            violations, check_id = await self._result(path, body)
         except ComplianceUnavailable as exc:
             if unreachable == "mark_unchecked":
                 return Outcome(status="not_checked", checked_at=now, note=exc.reason)
@@ -166,7 +194,6 @@ class HygieneGate:
                 code="compliance-unavailable",
                 headers={"Retry-After": "30"},
             ) from None
-        check_id = _uuid(result.get("check_id"))
         if any(v["severity"] == "block" for v in violations):
             raise BusinessRuleError(
                 f"Нельзя опубликовать {what}: нарушены нормы работы с ЭСО (п. 2.5 Регламента)"
@@ -195,6 +222,31 @@ class HygieneGate:
         ref: str | None = None,
     ) -> Outcome | None:
         """The outcome for a lesson plan; None when it uses no screen device."""
+        body = self.lesson_body(
+            course,
+            day=day,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            lesson_number=lesson_number,
+            delivery_form=delivery_form,
+            devices=devices,
+            ref=ref,
+        )
+        return None if body is None else await self._ask(LESSON_CHECK, body, "урок")
+
+    def lesson_body(
+        self,
+        course: Course,
+        *,
+        day: date,
+        starts_at: time,
+        duration_minutes: int,
+        lesson_number: int | None,
+        delivery_form: str,
+        devices: Sequence[dict[str, Any]],
+        ref: str | None = None,
+    ) -> dict[str, Any] | None:
+        """What compliance's lesson check is asked; None without screen devices."""
         if not devices:
             return None
         body: dict[str, Any] = {
@@ -213,7 +265,7 @@ class HygieneGate:
             body["lesson_number"] = lesson_number
         if ref is not None:
             body["ref"] = ref
-        return await self._ask(LESSON_CHECK, body, "урок")
+        return body
 
     async def assignment(
         self,
@@ -225,9 +277,21 @@ class HygieneGate:
     ) -> Outcome | None:
         """The outcome for an assignment's home screen use on its due date; None when it
         expects no screen work."""
+        body = self.assignment_body(course, due_date=due_date, screen=screen, ref=ref)
+        return None if body is None else await self._ask(STUDENT_DAY_CHECK, body, "задание")
+
+    def assignment_body(
+        self,
+        course: Course,
+        *,
+        due_date: date,
+        screen: Sequence[dict[str, Any]],
+        ref: str | None = None,
+    ) -> dict[str, Any] | None:
+        """What compliance's student-day check is asked; None without screen work."""
         if not screen:
             return None
-        body = {
+        return {
             "school_id": str(self.school_id),
             "grade": course.grade,
             "date": due_date.isoformat(),
@@ -238,7 +302,6 @@ class HygieneGate:
                 for u in screen
             ],
         }
-        return await self._ask(STUDENT_DAY_CHECK, body, "задание")
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
