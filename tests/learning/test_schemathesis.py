@@ -65,7 +65,14 @@ schemathesis.openapi.media_type(XLSX, st.one_of(st.just(_xlsx()), st.binary(max_
 
 # tag → group; a new tag must be placed here (see test_every_operation_is_in_a_group)
 GROUPS: dict[str, tuple[str, ...]] = {
-    "courses": ("courses", "thematic-plans", "timetable", "school-settings", "individual-plans"),
+    "courses": (
+        "courses",
+        "thematic-plans",
+        "timetable",
+        "school-settings",
+        "individual-plans",
+        "hygiene",
+    ),
     "materials": ("materials", "catalogue"),
     "assignments": ("assignments", "submissions", "reviews", "notifications"),
     "quizzes": ("quizzes", "question-bank"),
