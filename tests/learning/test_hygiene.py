@@ -11,7 +11,7 @@ answers 503.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -456,17 +456,25 @@ class TestUnreachable:
 class TestRecheck:
     """What was published "not checked" is checked once compliance answers again."""
 
+    @pytest.fixture
+    async def back(
+        self, learning_app: FastAPI, client: httpx.AsyncClient, school: World
+    ) -> Callable[[], None]:
+        """Compliance goes away and the school publishes marked "not checked"; calling the
+        result brings compliance back."""
+        real_url = learning_app.state.settings.compliance_url
+        object.__setattr__(learning_app.state.settings, "compliance_url", DEAD_URL)
+        await settings(client, school, compliance_unreachable="mark_unchecked")
+        return lambda: object.__setattr__(learning_app.state.settings, "compliance_url", real_url)
+
     async def test_unchecked_items_are_checked_when_compliance_is_back(
         self,
         learning_app: FastAPI,
         client: httpx.AsyncClient,
         school: World,
         compliance: tuple[FastAPI, str],
+        back: Callable[[], None],
     ) -> None:
-        real_url = learning_app.state.settings.compliance_url
-        # compliance goes away: the school publishes marked "not checked"
-        object.__setattr__(learning_app.state.settings, "compliance_url", DEAD_URL)
-        await settings(client, school, compliance_unreachable="mark_unchecked")
         await violation_mode(compliance, school, "block")
         course = await create_course(client, school)
         today = datetime.now(ZoneInfo(school.timezone)).date()
@@ -503,7 +511,7 @@ class TestRecheck:
         changed_before = len(await events(client, school, "lesson.changed"))
 
         # compliance is back: every item still ahead is checked
-        object.__setattr__(learning_app.state.settings, "compliance_url", real_url)
+        back()
         r = await client.post(url, headers=school.headers("admin"))
         assert r.status_code == 200, r.text
         assert r.json() == {"checked": 3, "with_violations": 1, "still_unchecked": 0}
@@ -544,11 +552,8 @@ class TestRecheck:
         learning_app: FastAPI,
         client: httpx.AsyncClient,
         school: World,
-        compliance: tuple[FastAPI, str],
+        back: Callable[[], None],
     ) -> None:
-        real_url = learning_app.state.settings.compliance_url
-        object.__setattr__(learning_app.state.settings, "compliance_url", DEAD_URL)
-        await settings(client, school, compliance_unreachable="mark_unchecked")
         course = await create_course(client, school)
         r = await client.post(
             f"{API}/assignments",
@@ -556,7 +561,7 @@ class TestRecheck:
             headers=school.headers("teacher"),
         )
         assert r.json()["compliance"]["status"] == "not_checked"
-        object.__setattr__(learning_app.state.settings, "compliance_url", real_url)
+        back()
         assert await recheck_all(learning_app) >= 1
         r = await client.get(
             f"{API}/assignments/{r.json()['id']}", headers=school.headers("teacher")

@@ -184,10 +184,7 @@ class AssignmentService:
     async def _hygiene(self, assignment: Assignment) -> None:
         """Ask compliance about the expected screen work (Reg §2.5); keep the answer."""
         outcome = await self.hygiene.assignment(
-            assignment.course,
-            due_date=local(assignment.due_at, await self.tz()).date(),
-            screen=assignment.expected_screen_minutes or [],
-            ref=str(assignment.id),
+            self.hygiene.assignment_body(assignment, await self.tz())
         )
         store(assignment, outcome)
 

@@ -30,7 +30,6 @@ from sqlalchemy.orm import selectinload
 from services.common.db import utcnow
 from services.common.directory import Directory
 from services.common.periodic import start_periodic, stop_periodic
-from services.learning.assignments.times import local
 from services.learning.events import LESSON_CHANGED, emit_lesson_event
 from services.learning.hygiene.client import LESSON_CHECK, STUDENT_DAY_CHECK
 from services.learning.hygiene.service import HygieneGate, gate_of, store
@@ -76,16 +75,7 @@ async def recheck_school(app_state: Any, session: AsyncSession, school_id: uuid.
     courses = await _courses(session, {lesson.course_id for lesson in lessons})
     for lesson in lessons:
         course = courses[lesson.course_id]
-        body = gate.lesson_body(
-            course,
-            day=lesson.date,
-            starts_at=lesson.starts_at,
-            duration_minutes=lesson.duration_minutes,
-            lesson_number=lesson.lesson_number,
-            delivery_form=lesson.delivery_form,
-            devices=lesson.devices or [],
-            ref=str(lesson.id),
-        )
+        body = gate.lesson_body(lesson, course)
         if not await _settle(gate, lesson, LESSON_CHECK, body, done):
             continue
         lesson.version += 1
@@ -108,12 +98,7 @@ async def recheck_school(app_state: Any, session: AsyncSession, school_id: uuid.
         )
     ).all()
     for assignment in assignments:
-        body = gate.assignment_body(
-            assignment.course,
-            due_date=local(assignment.due_at, tz).date(),
-            screen=assignment.expected_screen_minutes or [],
-            ref=str(assignment.id),
-        )
+        body = gate.assignment_body(assignment, tz)
         await _settle(gate, assignment, STUDENT_DAY_CHECK, body, done)
     return done
 

@@ -31,10 +31,10 @@ Never a silent pass: every item that uses screen devices carries the outcome
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Annotated, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import inspect
@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth import CurrentPrincipal
 from services.common.db import SessionDep, utcnow
 from services.common.errors import BusinessRuleError, ServiceUnavailable
+from services.learning.assignments.times import local
 from services.learning.hygiene.client import (
     LESSON_CHECK,
     NOT_A_RESULT,
@@ -51,7 +52,7 @@ from services.learning.hygiene.client import (
     ComplianceUnavailable,
 )
 from services.learning.hygiene.schemas import HygieneCheckRead, HygieneViolation
-from services.learning.models import Course
+from services.learning.models import Assignment, Course, Lesson
 from services.learning.school_settings.service import school_settings
 
 
@@ -209,97 +210,51 @@ class HygieneGate:
             check_id=check_id,
         )
 
-    async def lesson(
-        self,
-        course: Course,
-        *,
-        day: date,
-        starts_at: time,
-        duration_minutes: int,
-        lesson_number: int | None,
-        delivery_form: str,
-        devices: Sequence[dict[str, Any]],
-        ref: str | None = None,
-    ) -> Outcome | None:
-        """The outcome for a lesson plan; None when it uses no screen device."""
-        body = self.lesson_body(
-            course,
-            day=day,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            lesson_number=lesson_number,
-            delivery_form=delivery_form,
-            devices=devices,
-            ref=ref,
-        )
+    async def lesson(self, body: dict[str, Any] | None) -> Outcome | None:
+        """The outcome for a lesson plan (``lesson_body``); None when it uses no screen."""
         return None if body is None else await self._ask(LESSON_CHECK, body, "урок")
 
-    def lesson_body(
-        self,
-        course: Course,
-        *,
-        day: date,
-        starts_at: time,
-        duration_minutes: int,
-        lesson_number: int | None,
-        delivery_form: str,
-        devices: Sequence[dict[str, Any]],
-        ref: str | None = None,
-    ) -> dict[str, Any] | None:
-        """What compliance's lesson check is asked; None without screen devices."""
+    def lesson_body(self, lesson: Lesson, course: Course) -> dict[str, Any] | None:
+        """What compliance's lesson check is asked about ``lesson`` as it now stands;
+        None without screen devices."""
+        devices = lesson.devices or []
         if not devices:
             return None
         body: dict[str, Any] = {
             "school_id": str(self.school_id),
             "grade": course.grade,
-            "date": day.isoformat(),
-            "starts_at": starts_at.strftime("%H:%M"),
-            "duration_minutes": duration_minutes,
-            "delivery_form": delivery_form,
+            "date": lesson.date.isoformat(),
+            "starts_at": lesson.starts_at.strftime("%H:%M"),
+            "duration_minutes": lesson.duration_minutes,
+            "delivery_form": lesson.delivery_form,
             "segments": [
                 {"device": d["device"], "minutes": int(d["minutes"]), "kind": d["kind"]}
                 for d in devices
             ],
+            "ref": str(lesson.id),
         }
-        if lesson_number is not None:
-            body["lesson_number"] = lesson_number
-        if ref is not None:
-            body["ref"] = ref
+        if lesson.lesson_number is not None:
+            body["lesson_number"] = lesson.lesson_number
         return body
 
-    async def assignment(
-        self,
-        course: Course,
-        *,
-        due_date: date,
-        screen: Sequence[dict[str, Any]],
-        ref: str | None = None,
-    ) -> Outcome | None:
-        """The outcome for an assignment's home screen use on its due date; None when it
-        expects no screen work."""
-        body = self.assignment_body(course, due_date=due_date, screen=screen, ref=ref)
+    async def assignment(self, body: dict[str, Any] | None) -> Outcome | None:
+        """The outcome for an assignment's home screen use on its due date
+        (``assignment_body``); None when it expects no screen work."""
         return None if body is None else await self._ask(STUDENT_DAY_CHECK, body, "задание")
 
-    def assignment_body(
-        self,
-        course: Course,
-        *,
-        due_date: date,
-        screen: Sequence[dict[str, Any]],
-        ref: str | None = None,
-    ) -> dict[str, Any] | None:
-        """What compliance's student-day check is asked; None without screen work."""
+    def assignment_body(self, assignment: Assignment, tz: ZoneInfo) -> dict[str, Any] | None:
+        """What compliance's student-day check is asked about ``assignment`` (its course
+        loaded): its home screen use on the day it is due; None without screen work."""
+        screen = assignment.expected_screen_minutes or []
         if not screen:
             return None
+        ref = str(assignment.id)
         return {
             "school_id": str(self.school_id),
-            "grade": course.grade,
-            "date": due_date.isoformat(),
+            "grade": assignment.course.grade,
+            "date": local(assignment.due_at, tz).date().isoformat(),
             "home": [
-                {"ref": ref, "device": u["device"], "minutes": int(u["minutes"])}
-                if ref
-                else {"device": u["device"], "minutes": int(u["minutes"])}
-                for u in screen
+                {"ref": ref, "device": u["device"], "minutes": int(u["minutes"])} for u in screen
             ],
         }
 

@@ -187,16 +187,7 @@ class TimetableService:
 
     async def _hygiene(self, lesson: Lesson, course: Course) -> None:
         """Ask compliance about the lesson as it now stands (Reg §2.5) and keep the answer."""
-        outcome = await self.hygiene.lesson(
-            course,
-            day=lesson.date,
-            starts_at=lesson.starts_at,
-            duration_minutes=lesson.duration_minutes,
-            lesson_number=lesson.lesson_number,
-            delivery_form=lesson.delivery_form,
-            devices=lesson.devices or [],
-            ref=str(lesson.id),
-        )
+        outcome = await self.hygiene.lesson(self.hygiene.lesson_body(lesson, course))
         store(lesson, outcome)
 
     async def _optouts(self, lesson: Lesson, course: Course) -> None:
