@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -49,3 +49,23 @@ async def other_world(compliance_app: FastAPI) -> World:
     w = World()
     await seed_directory(compliance_app, w)
     return w
+
+
+# -- the schemathesis modules (tests/compliance/schemathesis_support.py) -----------------
+
+
+@pytest.fixture(scope="module")
+def st_world(compliance_db_url: str) -> World:
+    """A school seeded once per schemathesis module."""
+    from tests.compliance.schemathesis_support import seed_world
+
+    return seed_world(compliance_db_url)
+
+
+@pytest.fixture(scope="module")
+def st_app(compliance_db_url: str, st_world: World) -> Iterator[FastAPI]:
+    """The app the schemathesis module fuzzes (after its school is seeded)."""
+    from tests.compliance.schemathesis_support import app_under_test
+
+    with app_under_test(compliance_db_url) as app:
+        yield app

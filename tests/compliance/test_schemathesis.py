@@ -10,20 +10,13 @@ answer must be documented (status, content type, body schema), none a server err
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-import schemathesis
 from fastapi import FastAPI
 from schemathesis import Case
-from schemathesis.python import asgi
 
-from services.compliance.app import create_app
-from tests.compliance.test_norms_schemathesis import _seed
-from tests.identity.test_schemathesis import CONFIG
-from tests.support.service_world import World, service_settings
+from tests.compliance.schemathesis_support import SPEC, contract
+from tests.support.service_world import World
 
-SPEC = create_app(service_settings("compliance", "sqlite+aiosqlite://")).openapi()
 # path patterns of the modules that fuzz compliance, this one's last
 GROUPS = {
     "test_norms_schemathesis": "/norms/",
@@ -33,30 +26,13 @@ GROUPS = {
     "test_schemathesis": "/(notices|deadlines|calendar|events|webhooks)",
 }
 
-
-@pytest.fixture(scope="module")
-def world(compliance_db_url: str) -> World:
-    return _seed(compliance_db_url)
-
-
-@pytest.fixture(scope="module")
-def st_app(compliance_db_url: str, world: World) -> Iterator[FastAPI]:
-    from tests.support.keys import test_jwks
-
-    app = create_app(service_settings("compliance", compliance_db_url), jwks_loader=test_jwks)
-    yield app
-    asgi.shutdown_lifespans()
-
-
-schema = schemathesis.openapi.from_dict(SPEC, config=schemathesis.Config.from_dict(CONFIG)).include(
-    path_regex=GROUPS["test_schemathesis"]
-)
+schema = contract(GROUPS["test_schemathesis"])
 
 
 @schema.parametrize()
-def test_the_rest_conforms_to_its_contract(case: Case, st_app: FastAPI, world: World) -> None:
+def test_the_rest_conforms_to_its_contract(case: Case, st_app: FastAPI, st_world: World) -> None:
     for who in ("admin", "teacher"):
-        case.call_and_validate(app=st_app, headers=world.headers(who))
+        case.call_and_validate(app=st_app, headers=st_world.headers(who))
 
 
 def test_every_operation_is_fuzzed_by_some_module() -> None:

@@ -8,43 +8,18 @@ none may be a server error (dates at the edge of the calendar included).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-import schemathesis
 from fastapi import FastAPI
 from schemathesis import Case
-from schemathesis.python import asgi
 
-from services.compliance.app import create_app
-from tests.compliance.test_norms_schemathesis import _seed
-from tests.identity.test_schemathesis import CONFIG
-from tests.support.service_world import World, service_settings
+from tests.compliance.schemathesis_support import contract
+from tests.support.service_world import World
 
-
-@pytest.fixture(scope="module")
-def world(compliance_db_url: str) -> World:
-    return _seed(compliance_db_url)
-
-
-@pytest.fixture(scope="module")
-def st_app(compliance_db_url: str, world: World) -> Iterator[FastAPI]:
-    from tests.support.keys import test_jwks
-
-    app = create_app(service_settings("compliance", compliance_db_url), jwks_loader=test_jwks)
-    yield app
-    asgi.shutdown_lifespans()
-
-
-schema = schemathesis.openapi.from_dict(
-    create_app(service_settings("compliance", "sqlite+aiosqlite://")).openapi(),
-    config=schemathesis.Config.from_dict(CONFIG),
-).include(path_regex="/screen-time/")
+schema = contract("/screen-time/")
 
 
 @schema.parametrize()
 def test_screen_time_api_conforms_to_its_contract(
-    case: Case, st_app: FastAPI, world: World
+    case: Case, st_app: FastAPI, st_world: World
 ) -> None:
     for who in ("admin", "student"):
-        case.call_and_validate(app=st_app, headers=world.headers(who))
+        case.call_and_validate(app=st_app, headers=st_world.headers(who))
