@@ -89,37 +89,33 @@ def _drop_created() -> None:
         print(f"could not drop test databases {_created_pg}: {exc}")
 
 
-@cache
-def migrated_url(service: str, backend: str) -> str:
-    """A freshly migrated database for ``service`` on ``backend`` (once per process)."""
+def _new_database(service: str, backend: str, tag: str = "") -> str:
+    """An empty database for ``service`` (this worker and process; ``tag`` makes another)."""
+    suffix = f"_{tag}" if tag else ""
     if backend == "sqlite":
         folder = Path(tempfile.gettempdir()) / f"eo-tests-{os.getpid()}-{worker()}"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{service}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        url = f"sqlite+aiosqlite:///{path}"
-    else:
-        # per process, so that concurrent runs on one server never drop each other's data
-        name = f"eo_test_{service}_{worker()}_{os.getpid()}"
-        asyncio.run(_recreate_pg(name))
-        track_pg(name)
-        url = pg_url_for(name)
+        path = folder / f"{service}{suffix}.db"
+        for extra in ("", "-wal", "-shm"):
+            Path(str(path) + extra).unlink(missing_ok=True)
+        return f"sqlite+aiosqlite:///{path}"
+    # per process, so that concurrent runs on one server never drop each other's data
+    name = f"eo_test_{service}_{worker()}_{os.getpid()}{suffix}"
+    asyncio.run(_recreate_pg(name))
+    track_pg(name)
+    return pg_url_for(name)
+
+
+@cache
+def migrated_url(service: str, backend: str) -> str:
+    """A freshly migrated database for ``service`` on ``backend`` (once per process)."""
+    url = _new_database(service, backend)
     _alembic_upgrade(service, url)
     return url
 
 
 def fresh_migrated_url(service: str, backend: str) -> str:
     """A database of its own (not shared with the session), freshly migrated."""
-    tag = uuid.uuid4().hex[:8]
-    if backend == "sqlite":
-        folder = Path(tempfile.gettempdir()) / f"eo-tests-{os.getpid()}-{worker()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite+aiosqlite:///{folder / f'{service}-{tag}.db'}"
-    else:
-        name = f"eo_test_{service}_{worker()}_{os.getpid()}_{tag}"
-        asyncio.run(_recreate_pg(name))
-        track_pg(name)
-        url = pg_url_for(name)
+    url = _new_database(service, backend, uuid.uuid4().hex[:8])
     _alembic_upgrade(service, url)
     return url
