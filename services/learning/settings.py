@@ -48,14 +48,16 @@ class Settings(NotificationSettings):
     # The notification outbox (e-mail copies, Reg §2.2): notification_*, smtp_* and
     # maildir_path come from NotificationSettings (services/common/notifications).
 
+    def _background(self, seconds: float | None, default: float) -> float:
+        """A background job's interval: ``default`` unless set, and off in tests."""
+        if seconds is None:
+            return 0.0 if self.environment == "test" else default
+        return seconds
+
     @property
     def hygiene_recheck_interval(self) -> float:
-        if self.hygiene_recheck_interval_seconds is None:
-            return 0.0 if self.environment == "test" else 300.0
-        return self.hygiene_recheck_interval_seconds
+        return self._background(self.hygiene_recheck_interval_seconds, 300.0)
 
     @property
     def quiz_finish_interval(self) -> float:
-        if self.quiz_finish_interval_seconds is None:
-            return 0.0 if self.environment == "test" else 30.0
-        return self.quiz_finish_interval_seconds
+        return self._background(self.quiz_finish_interval_seconds, 30.0)

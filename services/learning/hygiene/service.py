@@ -66,6 +66,18 @@ class Outcome:
     check_id: uuid.UUID | None = None
     note: str | None = None
 
+    @classmethod
+    def answered(
+        cls,
+        violations: list[dict[str, Any]],
+        check_id: uuid.UUID | None,
+        at: datetime,
+        note: str | None = None,
+    ) -> Outcome:
+        """Compliance's answer: ``warnings`` with violations, otherwise ``checked_ok``."""
+        status = "warnings" if violations else "checked_ok"
+        return cls(status, at, violations, check_id, note)
+
 
 RECHECKED = (
     "Опубликовано без проверки (сервис проверки норм был недоступен); проверено позже, "
@@ -172,12 +184,8 @@ class HygieneGate:
             violations, check_id = await self._result(path, body)
         except ComplianceUnavailable:
             return None
-        return Outcome(
-            status="warnings" if violations else "checked_ok",
-            checked_at=utcnow(),
-            violations=violations,
-            check_id=check_id,
-            note=RECHECKED if violations else None,
+        return Outcome.answered(
+            violations, check_id, utcnow(), note=RECHECKED if violations else None
         )
 
     async def _ask(self, path: str, body: dict[str, Any], what: str) -> Outcome:
@@ -203,12 +211,7 @@ class HygieneGate:
                 title="Нарушены санитарные нормы работы с ЭСО",
                 extra={"violations": violations, "check_id": str(check_id) if check_id else None},
             )
-        return Outcome(
-            status="warnings" if violations else "checked_ok",
-            checked_at=now,
-            violations=violations,
-            check_id=check_id,
-        )
+        return Outcome.answered(violations, check_id, now)
 
     async def lesson(self, body: dict[str, Any] | None) -> Outcome | None:
         """The outcome for a lesson plan (``lesson_body``); None when it uses no screen."""
